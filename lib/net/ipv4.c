@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <netinet/in.h>
+
+#include <rte_ip.h>
+
+#include "core/lcore.h"
+#include "net/arp.h"
+#include "net/icmp.h"
+#include "net/ipv4.h"
+#include "wire/ipv4.h"
+
+static enum dtcp_counter
+ipv4_drop_reason(enum dtcp_wire_status st)
+{
+	switch (st) {
+	case DTCP_WIRE_BAD_VERSION:
+		return DTCP_CTR_DROP_IPV4_BAD_VERSION;
+	case DTCP_WIRE_BAD_HDR_LEN:
+		return DTCP_CTR_DROP_IPV4_BAD_HDR_LEN;
+	case DTCP_WIRE_BAD_TOTAL_LEN:
+		return DTCP_CTR_DROP_IPV4_BAD_TOTAL_LEN;
+	case DTCP_WIRE_BAD_CHECKSUM:
+		return DTCP_CTR_DROP_IPV4_BAD_CHECKSUM;
+	case DTCP_WIRE_FRAGMENT:
+		return DTCP_CTR_DROP_IPV4_FRAGMENT;
+	case DTCP_WIRE_OPTIONS:
+		return DTCP_CTR_DROP_IPV4_OPTIONS;
+	default:
+		return DTCP_CTR_DROP_IPV4_TRUNCATED;
+	}
+}
+
+/* Sources no host may use: 0.0.0.0, limited broadcast, multicast, class E, loopback. */
+static bool
+ipv4_source_invalid(uint32_t src_be, uint32_t our_addr)
+{
+	uint32_t src = rte_be_to_cpu_32(src_be);
+
+	return src == 0 || src >= 0xe0000000u || (src >> 24) == 127 || src_be == our_addr;
+}
+
+void
+dtcp_ipv4_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m)
+{
+	const struct dtcp_port *port = lc->ports[port_idx].port;
+	uint64_t rx_ip_cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	struct dtcp_ipv4_repr ip;
+	enum dtcp_wire_status st;
+
+	/* Trust the PMD's verdict when it gave one; verify in software when it did not. */
+	if (unlikely(rx_ip_cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD))
+		return dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_BAD_CHECKSUM);
+	st = dtcp_ipv4_parse(rte_pktmbuf_mtod(m, void *), m->data_len,
+			     rx_ip_cksum == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN, &ip);
+	if (unlikely(st != DTCP_WIRE_OK))
+		return dtcp_drop(lc, m, ipv4_drop_reason(st));
+	if (unlikely(ip.dst != port->addr))
+		return dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_NOT_OURS);
+	if (unlikely(ipv4_source_invalid(ip.src, port->addr)))
+		return dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_BAD_SOURCE);
+
+	/* Drop the Ethernet padding after the datagram, then the header. */
+	rte_pktmbuf_trim(m, m->data_len - ip.hdr_len - ip.payload_len);
+	rte_pktmbuf_adj(m, ip.hdr_len);
+	dtcp_count(lc, DTCP_CTR_IPV4_RX);
+
+	switch (ip.proto) {
+	case IPPROTO_ICMP:
+		dtcp_icmp_input(lc, port_idx, m, &ip);
+		break;
+	default:
+		dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_UNKNOWN_PROTO);
+	}
+}
+
+void
+dtcp_ipv4_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m, uint32_t dst,
+		 uint8_t proto)
+{
+	const struct dtcp_port *port = lc->ports[port_idx].port;
+	struct dtcp_ipv4_repr ip = {
+		.src = port->addr,
+		.dst = dst,
+		.proto = proto,
+		.ttl = DTCP_IPV4_TTL,
+		/* Atomic datagrams (DF set): RFC 6864 lets the ID be anything; 0 leaks nothing. */
+		.dont_fragment = true,
+		.ident = 0,
+		.payload_len = (uint16_t)m->pkt_len,
+	};
+	uint32_t next_hop = dst;
+	void *hdr;
+
+	if ((dst & port->netmask) != (port->addr & port->netmask)) {
+		if (port->gateway == 0)
+			return dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_NO_ROUTE);
+		next_hop = port->gateway;
+	}
+	hdr = rte_pktmbuf_prepend(m, DTCP_IPV4_HDR_LEN);
+	if (unlikely(hdr == NULL))
+		return dtcp_drop(lc, m, DTCP_CTR_DROP_NO_MBUF);
+
+	/* A reused RX mbuf still carries RX flags; keep only the buffer-kind bits. */
+	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = DTCP_IPV4_HDR_LEN;
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+	if (port->caps.tx_ipv4_cksum)
+		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+	dtcp_ipv4_emit(&ip, hdr, !port->caps.tx_ipv4_cksum);
+	dtcp_count(lc, DTCP_CTR_IPV4_TX);
+	dtcp_arp_output(lc, port_idx, m, next_hop);
+}

@@ -79,7 +79,8 @@ parse_args(int argc, char **argv, struct dtcp_config *cfg)
 	}
 	/* The file first, so the command line overrides it. */
 	if ((config != NULL && dtcp_config_load(cfg, config, err, sizeof(err)) != 0) ||
-	    (addr != NULL && dtcp_config_set(cfg, "port0", "address", addr, err, sizeof(err)) != 0) ||
+	    (addr != NULL &&
+	     dtcp_config_set(cfg, "port0", "address", addr, err, sizeof(err)) != 0) ||
 	    (gateway != NULL &&
 	     dtcp_config_set(cfg, "port0", "gateway", gateway, err, sizeof(err)) != 0) ||
 	    dtcp_config_validate(cfg, err, sizeof(err)) != 0) {
@@ -98,7 +99,8 @@ print_counters(const struct dtcp_stack *s)
 	printf("dtcp-server: final counters\n");
 	for (unsigned int c = 0; c < DTCP_CTR__MAX; c++)
 		if (ctr[c] != 0)
-			printf("  %-28s %20llu\n", dtcp_counter_name(c), (unsigned long long)ctr[c]);
+			printf("  %-28s %20llu\n", dtcp_counter_name(c),
+			       (unsigned long long)ctr[c]);
 }
 
 int

@@ -27,21 +27,21 @@
 
 /** This lcore's view of one port. */
 struct dtcp_lcore_port {
-	const struct dtcp_port *port;     /**< shared, read-only */
+	const struct dtcp_port *port;	   /**< shared, read-only */
 	struct rte_eth_dev_tx_buffer *txb; /**< frames queued for this iteration's flush */
 };
 
 struct dtcp_lcore {
 	/* Read mostly. */
 	struct dtcp_stack *stack;
-	struct rte_mempool *pool;  /**< mbufs for packets we build (per-socket pool) */
-	unsigned int index;        /**< 0 .. nb_lcores-1, also the queue id */
-	unsigned int lcore_id;     /**< EAL lcore id */
+	struct rte_mempool *pool; /**< mbufs for packets we build (per-socket pool) */
+	unsigned int index;	  /**< 0 .. nb_lcores-1, also the queue id */
+	unsigned int lcore_id;	  /**< EAL lcore id */
 	uint16_t queue_id;
 	uint16_t burst_size;
 	uint16_t nb_ports;
-	bool announce_pending;     /**< gratuitous ARP still to send (lcore 0 only) */
-	unsigned int nb_peers;     /**< other lcores (rings below) */
+	bool announce_pending;	   /**< gratuitous ARP still to send (lcore 0 only) */
+	unsigned int nb_peers;	   /**< other lcores (rings below) */
 	struct rte_ring **arp_out; /**< [nb_peers] we produce, peer consumes */
 	struct rte_ring **arp_in;  /**< [nb_peers] peer produces, we consume */
 

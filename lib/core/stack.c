@@ -32,9 +32,9 @@ stack_pool(struct dtcp_stack *s, int socket, uint16_t max_mtu)
 		room = RTE_MBUF_DEFAULT_BUF_SIZE;
 	if (s->pools[idx] == NULL) {
 		snprintf(name, sizeof(name), "dtcp_mbuf_s%u", idx);
-		s->pools[idx] = rte_pktmbuf_pool_create(name, s->cfg.mbuf_pool_size,
-							s->cfg.mbuf_cache_size, 0, (uint16_t)room,
-							socket);
+		s->pools[idx] =
+			rte_pktmbuf_pool_create(name, s->cfg.mbuf_pool_size, s->cfg.mbuf_cache_size,
+						0, (uint16_t)room, socket);
 		if (s->pools[idx] == NULL)
 			DTCP_LOG(ERR, stack, "mbuf pool %s (%u mbufs of %u bytes): %s", name,
 				 s->cfg.mbuf_pool_size, room, rte_strerror(rte_errno));
@@ -118,14 +118,17 @@ arp_rings_init(struct dtcp_stack *s)
 
 			if (from == to)
 				continue;
-			snprintf(name, sizeof(name), "dtcp_arp_%u_%u", (uint16_t)from, (uint16_t)to);
-			r = rte_ring_create_elem(name, sizeof(struct dtcp_arp_msg), ARP_RING_SIZE,
-						 (int)rte_lcore_to_socket_id(s->lcores[to]->lcore_id),
-						 RING_F_SP_ENQ | RING_F_SC_DEQ);
+			snprintf(name, sizeof(name), "dtcp_arp_%u_%u", (uint16_t)from,
+				 (uint16_t)to);
+			r = rte_ring_create_elem(
+				name, sizeof(struct dtcp_arp_msg), ARP_RING_SIZE,
+				(int)rte_lcore_to_socket_id(s->lcores[to]->lcore_id),
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
 			if (r == NULL)
 				return -rte_errno;
 			s->arp_rings[from * n + to] = r;
-			/* Peer slots skip ourselves: peer k of lcore i is lcore k, or k+1 when k >= i. */
+			/* Peer slots skip ourselves: peer k of lcore i is lcore k, or k+1 when k >=
+			 * i. */
 			s->lcores[from]->arp_out[to < from ? to : to - 1] = r;
 			s->lcores[to]->arp_in[from < to ? from : from - 1] = r;
 		}
@@ -140,9 +143,11 @@ ports_init(struct dtcp_stack *s)
 	uint16_t port_id, max_mtu = 0, nb_ports = 0;
 	int rc;
 
-	RTE_ETH_FOREACH_DEV(port_id) {
+	RTE_ETH_FOREACH_DEV(port_id)
+	{
 		if (port_id >= DTCP_MAX_PORTS || !s->cfg.port[port_id].configured) {
-			DTCP_LOG(ERR, stack, "port %u has no address: add a [port%u] section or --addr",
+			DTCP_LOG(ERR, stack,
+				 "port %u has no address: add a [port%u] section or --addr",
 				 port_id, port_id);
 			return -EINVAL;
 		}
@@ -163,7 +168,8 @@ ports_init(struct dtcp_stack *s)
 		queue_pools[i] = lc->pool;
 	}
 	/* nb_ports counts configured ports only, so a failure closes just those. */
-	RTE_ETH_FOREACH_DEV(port_id) {
+	RTE_ETH_FOREACH_DEV(port_id)
+	{
 		rc = dtcp_port_configure(&s->ports[s->nb_ports], port_id, &s->cfg.port[port_id],
 					 &s->cfg, (uint16_t)s->nb_lcores, queue_pools);
 		if (rc != 0)
@@ -195,7 +201,8 @@ dtcp_stack_create(const struct dtcp_config *cfg)
 	s->nb_lcores = rte_lcore_count();
 	s->lcores = rte_zmalloc("dtcp_lcores", sizeof(s->lcores[0]) * s->nb_lcores, 0);
 	rc = s->lcores == NULL ? -ENOMEM : 0;
-	RTE_LCORE_FOREACH(lcore_id) {
+	RTE_LCORE_FOREACH(lcore_id)
+	{
 		int index = rte_lcore_index((int)lcore_id);
 
 		if (rc != 0)
@@ -223,7 +230,8 @@ dtcp_stack_create(const struct dtcp_config *cfg)
 		rte_errno = -rc;
 		return NULL;
 	}
-	/* Capture is a convenience: without multi-process support it is off, the stack still runs. */
+	/* Capture is a convenience: without multi-process support it is off, the stack still runs.
+	 */
 	if (rte_pdump_init() == 0)
 		s->pdump_enabled = true;
 	else

@@ -17,11 +17,11 @@ struct dtcp_stack {
 	uint16_t nb_ports;
 	struct dtcp_port ports[DTCP_MAX_PORTS];
 	unsigned int nb_lcores;
-	struct dtcp_lcore **lcores;               /**< [nb_lcores], each on its own socket */
+	struct dtcp_lcore **lcores; /**< [nb_lcores], each on its own socket */
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
-	struct rte_ring **arp_rings;              /**< [nb_lcores * nb_lcores], from*n + to */
+	struct rte_ring **arp_rings; /**< [nb_lcores * nb_lcores], from*n + to */
 	bool pdump_enabled;
-	volatile int stop;                        /**< set by dtcp_stack_stop() */
+	volatile int stop; /**< set by dtcp_stack_stop() */
 };
 
 /** Telemetry: register the /dtcp commands for this stack (once per process). */

@@ -16,6 +16,7 @@
 
 #include <rte_cfgfile.h>
 #include <rte_common.h>
+#include <rte_ether.h>
 #include <rte_mempool.h>
 
 #include <dtcp/dtcp_config.h>
@@ -24,14 +25,16 @@
 
 struct stack_key {
 	const char *name;
-	size_t offset;  /* into struct dtcp_config */
-	size_t size;    /* 2 or 4 bytes */
+	size_t offset; /* into struct dtcp_config */
+	size_t size;   /* 2 or 4 bytes */
 	uint32_t min, max, def;
 };
 
 #define STACK_KEY(field, lo, hi, dflt)                                                             \
-	{#field, offsetof(struct dtcp_config, field),                                              \
-	 sizeof(((struct dtcp_config *)0)->field), lo, hi, dflt}
+	{                                                                                          \
+#field, offsetof(struct dtcp_config, field),                                       \
+			sizeof(((struct dtcp_config *)0)->field), lo, hi, dflt                     \
+	}
 
 static const struct stack_key stack_keys[] = {
 	STACK_KEY(burst_size, 1, DTCP_MAX_BURST, 32),
@@ -48,13 +51,12 @@ static const struct stack_key stack_keys[] = {
 	STACK_KEY(arp_timeout_s, 1, 86400, 300),
 };
 
-#define PORT_MTU_MIN     68
-#define PORT_MTU_MAX     9000
+#define PORT_MTU_MIN	 68
+#define PORT_MTU_MAX	 9000
 #define PORT_MTU_DEFAULT 1500
 
-static int __rte_format_printf(5, 6)
-config_error(char *err, size_t err_len, const char *section, const char *key, const char *fmt,
-	     ...)
+static int __rte_format_printf(5, 6) config_error(char *err, size_t err_len, const char *section,
+						  const char *key, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -200,6 +202,20 @@ set_port_key(struct dtcp_port_config *pc, const char *section, const char *key, 
 			return -EINVAL;
 		}
 		pc->mtu = (uint16_t)v;
+		return 0;
+	}
+	if (strcmp(key, "mac") == 0) {
+		struct rte_ether_addr mac;
+
+		if (rte_ether_unformat_addr(value, &mac) != 0 || !rte_is_unicast_ether_addr(&mac) ||
+		    rte_is_zero_ether_addr(&mac)) {
+			config_error(err, err_len, section, key,
+				     "'%s' is not a unicast MAC address such as 02:00:00:00:00:01",
+				     value);
+			return -EINVAL;
+		}
+		memcpy(pc->mac, mac.addr_bytes, sizeof(pc->mac));
+		pc->has_mac = true;
 		return 0;
 	}
 	config_error(err, err_len, section, key, "unknown key");

@@ -70,8 +70,8 @@ cmd_arp(const char *cmd __rte_unused, const char *params __rte_unused, struct rt
 	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
 	for (unsigned int i = 0; i < s->nb_lcores; i++) {
 		const struct dtcp_lcore *lc = s->lcores[i];
-		unsigned int n = dtcp_arp_snapshot(&lc->arp, snap,
-						   RTE_TEL_MAX_ARRAY_ENTRIES - shown);
+		unsigned int n =
+			dtcp_arp_snapshot(&lc->arp, snap, RTE_TEL_MAX_ARRAY_ENTRIES - shown);
 
 		for (unsigned int j = 0; j < n; j++, shown++) {
 			struct rte_tel_data *e = rte_tel_data_alloc();
@@ -138,8 +138,9 @@ dtcp_telemetry_attach(struct dtcp_stack *stack)
 		return -EEXIST;
 	}
 	if (!telemetry_registered) {
-		rte_telemetry_register_cmd("/dtcp/stats", cmd_stats,
-					   "dtcp counters, summed or of one lcore. Param: lcore index");
+		rte_telemetry_register_cmd(
+			"/dtcp/stats", cmd_stats,
+			"dtcp counters, summed or of one lcore. Param: lcore index");
 		rte_telemetry_register_cmd("/dtcp/arp", cmd_arp,
 					   "dtcp neighbour table of every lcore. No params");
 		rte_telemetry_register_cmd("/dtcp/ports", cmd_ports,

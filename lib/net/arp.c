@@ -224,14 +224,13 @@ dtcp_arp_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m)
 	st = dtcp_arp_parse(rte_pktmbuf_mtod(m, void *), m->data_len, &a);
 	if (unlikely(st != DTCP_WIRE_OK)) {
 		dtcp_drop(lc, m,
-			  st == DTCP_WIRE_TRUNCATED     ? DTCP_CTR_DROP_ARP_TRUNCATED
+			  st == DTCP_WIRE_TRUNCATED	? DTCP_CTR_DROP_ARP_TRUNCATED
 			  : st == DTCP_WIRE_UNSUPPORTED ? DTCP_CTR_DROP_ARP_UNSUPPORTED
 							: DTCP_CTR_DROP_ARP_BAD_OP);
 		return;
 	}
 	for_us = a.tpa == port->addr;
-	if (arp_sender_usable(port, &a) &&
-	    arp_learn(lc, port_idx, a.spa, &a.sha, for_us))
+	if (arp_sender_usable(port, &a) && arp_learn(lc, port_idx, a.spa, &a.sha, for_us))
 		arp_share(lc, arp_lookup(&lc->arp, a.spa));
 
 	if (a.op == DTCP_ARP_OP_REPLY) {
@@ -266,8 +265,8 @@ dtcp_arp_drain_shared(struct dtcp_lcore *lc)
 	struct dtcp_arp_msg msgs[ARP_SHARED_BURST];
 
 	for (unsigned int i = 0; i < lc->nb_peers; i++) {
-		unsigned int n = rte_ring_sc_dequeue_burst_elem(lc->arp_in[i], msgs,
-								sizeof(msgs[0]), RTE_DIM(msgs), NULL);
+		unsigned int n = rte_ring_sc_dequeue_burst_elem(
+			lc->arp_in[i], msgs, sizeof(msgs[0]), RTE_DIM(msgs), NULL);
 
 		for (unsigned int j = 0; j < n; j++) {
 			dtcp_count(lc, DTCP_CTR_ARP_SHARED_IN);
@@ -277,8 +276,7 @@ dtcp_arp_drain_shared(struct dtcp_lcore *lc)
 }
 
 void
-dtcp_arp_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
-		uint32_t next_hop)
+dtcp_arp_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m, uint32_t next_hop)
 {
 	struct dtcp_arp_table *t = &lc->arp;
 	struct dtcp_arp_entry *e = arp_lookup(t, next_hop);

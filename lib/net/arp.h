@@ -35,10 +35,10 @@ enum dtcp_arp_state {
 };
 
 struct dtcp_arp_entry {
-	uint32_t ip;          /**< network order */
-	uint8_t state;        /**< enum dtcp_arp_state */
-	uint8_t port_idx;     /**< index of the port the neighbour is on */
-	uint8_t tries;        /**< requests sent while INCOMPLETE */
+	uint32_t ip;	  /**< network order */
+	uint8_t state;	  /**< enum dtcp_arp_state */
+	uint8_t port_idx; /**< index of the port the neighbour is on */
+	uint8_t tries;	  /**< requests sent while INCOMPLETE */
 	uint8_t nb_pending;
 	struct rte_ether_addr mac;
 	uint64_t deadline_us; /**< INCOMPLETE: next retry; REACHABLE: expiry */
@@ -46,14 +46,14 @@ struct dtcp_arp_entry {
 };
 
 struct dtcp_arp_table {
-	struct rte_hash *hash;          /**< ip -> slot in entries */
+	struct rte_hash *hash;		/**< ip -> slot in entries */
 	struct dtcp_arp_entry *entries; /**< size slots */
 	uint32_t size;
 	uint16_t pending_max;
 	uint16_t max_tries;
 	uint32_t retry_us;
 	uint64_t timeout_us;
-	rte_seqcount_t seq;             /**< bracket writes for telemetry readers */
+	rte_seqcount_t seq; /**< bracket writes for telemetry readers */
 };
 
 /** Neighbour update passed between lcores (12 bytes, an rte_ring element). */

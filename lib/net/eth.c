@@ -14,14 +14,20 @@ dtcp_eth_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m)
 	struct dtcp_eth_repr eth;
 
 	/* Frames up to the MTU fit one mbuf (the pool's data room is sized for it). */
-	if (unlikely(m->nb_segs != 1))
-		return dtcp_drop(lc, m, DTCP_CTR_DROP_RX_MULTISEG);
+	if (unlikely(m->nb_segs != 1)) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_RX_MULTISEG);
+		return;
+	}
 	if (unlikely(dtcp_eth_parse(rte_pktmbuf_mtod(m, void *), m->data_len, &eth) !=
-		     DTCP_WIRE_OK))
-		return dtcp_drop(lc, m, DTCP_CTR_DROP_ETH_TRUNCATED);
+		     DTCP_WIRE_OK)) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_ETH_TRUNCATED);
+		return;
+	}
 	if (unlikely(!rte_is_same_ether_addr(&eth.dst, &port->mac) &&
-		     !rte_is_broadcast_ether_addr(&eth.dst)))
-		return dtcp_drop(lc, m, DTCP_CTR_DROP_ETH_NOT_OURS);
+		     !rte_is_broadcast_ether_addr(&eth.dst))) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_ETH_NOT_OURS);
+		return;
+	}
 
 	rte_pktmbuf_adj(m, DTCP_ETH_HDR_LEN);
 	switch (eth.ethertype) {
@@ -55,8 +61,10 @@ dtcp_eth_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m
 	struct dtcp_eth_repr eth = {.dst = *dst, .src = port->mac, .ethertype = ethertype};
 	void *hdr = rte_pktmbuf_prepend(m, DTCP_ETH_HDR_LEN);
 
-	if (unlikely(hdr == NULL))
-		return dtcp_drop(lc, m, DTCP_CTR_DROP_NO_MBUF);
+	if (unlikely(hdr == NULL)) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_NO_MBUF);
+		return;
+	}
 	dtcp_eth_emit(&eth, hdr);
 	m->l2_len = DTCP_ETH_HDR_LEN;
 	dtcp_eth_tx(lc, port_idx, m);

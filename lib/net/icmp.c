@@ -15,12 +15,16 @@ dtcp_icmp_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m
 
 	/* No NIC offloads ICMP checksums: always verify. */
 	st = dtcp_icmp_parse(rte_pktmbuf_mtod(m, void *), m->data_len, true, &icmp);
-	if (unlikely(st != DTCP_WIRE_OK))
-		return dtcp_drop(lc, m,
-				 st == DTCP_WIRE_BAD_CHECKSUM ? DTCP_CTR_DROP_ICMP_BAD_CHECKSUM
-							      : DTCP_CTR_DROP_ICMP_TRUNCATED);
-	if (icmp.type != DTCP_ICMP_ECHO_REQUEST || icmp.code != 0)
-		return dtcp_drop(lc, m, DTCP_CTR_DROP_ICMP_UNSUPPORTED);
+	if (unlikely(st != DTCP_WIRE_OK)) {
+		dtcp_drop(lc, m,
+			  st == DTCP_WIRE_BAD_CHECKSUM ? DTCP_CTR_DROP_ICMP_BAD_CHECKSUM
+						       : DTCP_CTR_DROP_ICMP_TRUNCATED);
+		return;
+	}
+	if (icmp.type != DTCP_ICMP_ECHO_REQUEST || icmp.code != 0) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_ICMP_UNSUPPORTED);
+		return;
+	}
 	dtcp_count(lc, DTCP_CTR_ICMP_RX_ECHO_REQUESTS);
 
 	/* The reply is the request turned around in its own mbuf: no allocation, no copy. */

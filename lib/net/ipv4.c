@@ -48,16 +48,24 @@ dtcp_ipv4_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m
 	enum dtcp_wire_status st;
 
 	/* Trust the PMD's verdict when it gave one; verify in software when it did not. */
-	if (unlikely(rx_ip_cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD))
-		return dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_BAD_CHECKSUM);
+	if (unlikely(rx_ip_cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_BAD_CHECKSUM);
+		return;
+	}
 	st = dtcp_ipv4_parse(rte_pktmbuf_mtod(m, void *), m->data_len,
 			     rx_ip_cksum == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN, &ip);
-	if (unlikely(st != DTCP_WIRE_OK))
-		return dtcp_drop(lc, m, ipv4_drop_reason(st));
-	if (unlikely(ip.dst != port->addr))
-		return dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_NOT_OURS);
-	if (unlikely(ipv4_source_invalid(ip.src, port->addr)))
-		return dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_BAD_SOURCE);
+	if (unlikely(st != DTCP_WIRE_OK)) {
+		dtcp_drop(lc, m, ipv4_drop_reason(st));
+		return;
+	}
+	if (unlikely(ip.dst != port->addr)) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_NOT_OURS);
+		return;
+	}
+	if (unlikely(ipv4_source_invalid(ip.src, port->addr))) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_BAD_SOURCE);
+		return;
+	}
 
 	/* Drop the Ethernet padding after the datagram, then the header. */
 	rte_pktmbuf_trim(m, m->data_len - ip.hdr_len - ip.payload_len);
@@ -92,13 +100,17 @@ dtcp_ipv4_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *
 	void *hdr;
 
 	if ((dst & port->netmask) != (port->addr & port->netmask)) {
-		if (port->gateway == 0)
-			return dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_NO_ROUTE);
+		if (port->gateway == 0) {
+			dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_NO_ROUTE);
+			return;
+		}
 		next_hop = port->gateway;
 	}
 	hdr = rte_pktmbuf_prepend(m, DTCP_IPV4_HDR_LEN);
-	if (unlikely(hdr == NULL))
-		return dtcp_drop(lc, m, DTCP_CTR_DROP_NO_MBUF);
+	if (unlikely(hdr == NULL)) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_NO_MBUF);
+		return;
+	}
 
 	/* A reused RX mbuf still carries RX flags; keep only the buffer-kind bits. */
 	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;

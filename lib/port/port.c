@@ -20,15 +20,15 @@
  * that sent the SYN-ACK without any shared state.
  */
 const uint8_t dtcp_rss_key[40] = {
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 };
 
 #define WANT_RX_OFFLOADS (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
 #define WANT_TX_OFFLOADS                                                                           \
-	(RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+	(RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |                            \
+	 RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 #define WANT_RSS_HF (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP)
 
 static void
@@ -52,6 +52,34 @@ check_rss_key_size(uint16_t port_id, const struct rte_eth_dev_info *info)
 		return -ENOTSUP;
 	}
 	return 0;
+}
+
+/*
+ * Our MAC: the configured one if any (programmed into the device when it lets
+ * us, else used in software only, as on net_ring), otherwise the device's.
+ */
+static int
+port_mac(struct dtcp_port *p, const struct dtcp_port_config *pc)
+{
+	int rc;
+
+	if (pc->has_mac) {
+		memcpy(p->mac.addr_bytes, pc->mac, sizeof(pc->mac));
+		rc = rte_eth_dev_default_mac_addr_set(p->port_id, &p->mac);
+		if (rc != 0)
+			DTCP_LOG(INFO, port,
+				 "port %u: device keeps its MAC (%s); configured MAC used "
+				 "in software",
+				 p->port_id, rte_strerror(-rc));
+		return 0;
+	}
+	rc = rte_eth_macaddr_get(p->port_id, &p->mac);
+	if (rc == 0 && rte_is_zero_ether_addr(&p->mac)) {
+		DTCP_LOG(ERR, port, "port %u: device has no MAC address: set one with [port%u] mac",
+			 p->port_id, p->port_id);
+		rc = -EINVAL;
+	}
+	return rc;
 }
 
 int
@@ -145,7 +173,7 @@ dtcp_port_configure(struct dtcp_port *p, uint16_t port_id, const struct dtcp_por
 			return rc;
 		}
 	}
-	rc = rte_eth_macaddr_get(port_id, &p->mac);
+	rc = port_mac(p, pc);
 	if (rc != 0)
 		return rc;
 

@@ -19,9 +19,9 @@
 struct dtcp_port {
 	uint16_t port_id;
 	struct rte_ether_addr mac;
-	uint32_t addr;      /**< our address, network order */
-	uint32_t netmask;   /**< network order */
-	uint32_t gateway;   /**< network order, 0 when none */
+	uint32_t addr;	  /**< our address, network order */
+	uint32_t netmask; /**< network order */
+	uint32_t gateway; /**< network order, 0 when none */
 	uint8_t prefix_len;
 	struct dtcp_port_caps caps;
 };

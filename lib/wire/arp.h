@@ -7,16 +7,16 @@
 
 #include "wire/wire.h"
 
-#define DTCP_ARP_LEN        28
+#define DTCP_ARP_LEN	    28
 #define DTCP_ARP_OP_REQUEST 1
 #define DTCP_ARP_OP_REPLY   2
 
 struct dtcp_arp_repr {
-	uint16_t op;               /**< DTCP_ARP_OP_*, host order */
+	uint16_t op;		   /**< DTCP_ARP_OP_*, host order */
 	struct rte_ether_addr sha; /**< sender hardware address */
-	uint32_t spa;              /**< sender protocol address, network order */
+	uint32_t spa;		   /**< sender protocol address, network order */
 	struct rte_ether_addr tha; /**< target hardware address */
-	uint32_t tpa;              /**< target protocol address, network order */
+	uint32_t tpa;		   /**< target protocol address, network order */
 };
 
 /**

@@ -5,17 +5,17 @@
 
 #include "wire/wire.h"
 
-#define DTCP_ICMP_HDR_LEN        8
-#define DTCP_ICMP_ECHO_REPLY     0
-#define DTCP_ICMP_ECHO_REQUEST   8
+#define DTCP_ICMP_HDR_LEN      8
+#define DTCP_ICMP_ECHO_REPLY   0
+#define DTCP_ICMP_ECHO_REQUEST 8
 
 struct dtcp_icmp_repr {
 	uint8_t type;
 	uint8_t code;
-	uint16_t ident;         /**< echo identifier, host order */
-	uint16_t seq;           /**< echo sequence number, host order */
+	uint16_t ident;		/**< echo identifier, host order */
+	uint16_t seq;		/**< echo sequence number, host order */
 	const uint8_t *payload; /**< parse only: data after the 8-byte header */
-	size_t payload_len;     /**< bytes of data after the header */
+	size_t payload_len;	/**< bytes of data after the header */
 };
 
 /**

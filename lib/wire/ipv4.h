@@ -6,16 +6,16 @@
 #include "wire/wire.h"
 
 #define DTCP_IPV4_HDR_LEN 20
-#define DTCP_IPV4_TTL     64
+#define DTCP_IPV4_TTL	  64
 
 struct dtcp_ipv4_repr {
-	uint32_t src;         /**< network order */
-	uint32_t dst;         /**< network order */
-	uint8_t proto;        /**< IPPROTO_* */
+	uint32_t src;  /**< network order */
+	uint32_t dst;  /**< network order */
+	uint8_t proto; /**< IPPROTO_* */
 	uint8_t ttl;
 	uint8_t tos;
 	bool dont_fragment;
-	uint16_t ident;       /**< host order */
+	uint16_t ident;	      /**< host order */
 	uint16_t hdr_len;     /**< bytes, 20 when emitted */
 	uint16_t payload_len; /**< bytes after the header */
 };

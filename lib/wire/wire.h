@@ -21,15 +21,15 @@
 /** Why a parser rejected its input. */
 enum dtcp_wire_status {
 	DTCP_WIRE_OK = 0,
-	DTCP_WIRE_TRUNCATED,     /**< buffer shorter than the header or the stated length */
-	DTCP_WIRE_BAD_VERSION,   /**< version field not the one parsed */
-	DTCP_WIRE_BAD_HDR_LEN,   /**< header length field below the minimum */
+	DTCP_WIRE_TRUNCATED,	 /**< buffer shorter than the header or the stated length */
+	DTCP_WIRE_BAD_VERSION,	 /**< version field not the one parsed */
+	DTCP_WIRE_BAD_HDR_LEN,	 /**< header length field below the minimum */
 	DTCP_WIRE_BAD_TOTAL_LEN, /**< total length field below the header length */
-	DTCP_WIRE_BAD_CHECKSUM,  /**< checksum does not verify */
-	DTCP_WIRE_FRAGMENT,      /**< IPv4 fragment */
-	DTCP_WIRE_OPTIONS,       /**< IPv4 options present */
-	DTCP_WIRE_UNSUPPORTED,   /**< valid but not a variant we handle */
-	DTCP_WIRE_BAD_OP,        /**< opcode/type field out of range */
+	DTCP_WIRE_BAD_CHECKSUM,	 /**< checksum does not verify */
+	DTCP_WIRE_FRAGMENT,	 /**< IPv4 fragment */
+	DTCP_WIRE_OPTIONS,	 /**< IPv4 options present */
+	DTCP_WIRE_UNSUPPORTED,	 /**< valid but not a variant we handle */
+	DTCP_WIRE_BAD_OP,	 /**< opcode/type field out of range */
 };
 
 /** Printable name of a wire status. */

@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static unsigned int dtcp_test_failures;
+/* Weak: one counter shared by every file of a test program (harness + tests). */
+__attribute__((weak)) unsigned int dtcp_test_failures;
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \

@@ -38,27 +38,29 @@ extern "C" {
 
 /** Addressing of one port. Addresses are in network byte order. */
 struct dtcp_port_config {
-	bool configured;     /**< a [portN] section (or --addr) gave this port an address */
-	uint32_t addr;       /**< our IPv4 address */
-	uint8_t prefix_len;  /**< on-link prefix length, 1..32 */
-	uint32_t gateway;    /**< default gateway, 0 when none */
-	uint16_t mtu;        /**< IP MTU in bytes */
+	bool configured;    /**< a [portN] section (or --addr) gave this port an address */
+	uint32_t addr;	    /**< our IPv4 address */
+	uint8_t prefix_len; /**< on-link prefix length, 1..32 */
+	uint32_t gateway;   /**< default gateway, 0 when none */
+	uint16_t mtu;	    /**< IP MTU in bytes */
+	bool has_mac;	    /**< mac below overrides the device's own address */
+	uint8_t mac[6];	    /**< for PMDs without a usable MAC (net_ring, memif) */
 };
 
 /** Everything the stack reads at start-up. Fill with dtcp_config_init(). */
 struct dtcp_config {
-	uint16_t burst_size;       /**< [stack] burst_size: packets per rx/tx burst */
-	uint32_t mbuf_pool_size;   /**< [stack] mbuf_pool_size: mbufs per NUMA socket */
-	uint16_t mbuf_cache_size;  /**< [stack] mbuf_cache_size: per-lcore mempool cache */
-	uint16_t rx_desc;          /**< [stack] rx_desc: RX ring descriptors per queue */
-	uint16_t tx_desc;          /**< [stack] tx_desc: TX ring descriptors per queue */
-	uint32_t idle_polls;       /**< [stack] idle_polls: empty polls before napping */
-	uint32_t idle_sleep_us;    /**< [stack] idle_sleep_us: nap length, 0 = never nap */
-	uint32_t arp_table_size;   /**< [stack] arp_table_size: neighbour entries per lcore */
-	uint16_t arp_pending_max;  /**< [stack] arp_pending_max: packets held per unresolved hop */
-	uint32_t arp_retry_ms;     /**< [stack] arp_retry_ms: interval between ARP requests */
-	uint16_t arp_retries;      /**< [stack] arp_retries: requests before giving up */
-	uint32_t arp_timeout_s;    /**< [stack] arp_timeout_s: lifetime of a resolved entry */
+	uint16_t burst_size;	  /**< [stack] burst_size: packets per rx/tx burst */
+	uint32_t mbuf_pool_size;  /**< [stack] mbuf_pool_size: mbufs per NUMA socket */
+	uint16_t mbuf_cache_size; /**< [stack] mbuf_cache_size: per-lcore mempool cache */
+	uint16_t rx_desc;	  /**< [stack] rx_desc: RX ring descriptors per queue */
+	uint16_t tx_desc;	  /**< [stack] tx_desc: TX ring descriptors per queue */
+	uint32_t idle_polls;	  /**< [stack] idle_polls: empty polls before napping */
+	uint32_t idle_sleep_us;	  /**< [stack] idle_sleep_us: nap length, 0 = never nap */
+	uint32_t arp_table_size;  /**< [stack] arp_table_size: neighbour entries per lcore */
+	uint16_t arp_pending_max; /**< [stack] arp_pending_max: packets held per unresolved hop */
+	uint32_t arp_retry_ms;	  /**< [stack] arp_retry_ms: interval between ARP requests */
+	uint16_t arp_retries;	  /**< [stack] arp_retries: requests before giving up */
+	uint32_t arp_timeout_s;	  /**< [stack] arp_timeout_s: lifetime of a resolved entry */
 	struct dtcp_port_config port[DTCP_MAX_PORTS]; /**< [port0] .. [port7] */
 };
 

@@ -37,36 +37,37 @@ extern "C" {
 	X(ARP_LEARNED, "arp_learned", "neighbour entries created or changed")                      \
 	X(ARP_SHARED_IN, "arp_shared_in", "neighbour updates received from other lcores")          \
 	X(ARP_EXPIRED, "arp_expired", "neighbour entries aged out")                                \
-	X(IPV4_RX, "ipv4_rx", "IPv4 datagrams accepted for local delivery")                       \
+	X(IPV4_RX, "ipv4_rx", "IPv4 datagrams accepted for local delivery")                        \
 	X(IPV4_TX, "ipv4_tx", "IPv4 datagrams sent")                                               \
 	X(ICMP_RX_ECHO_REQUESTS, "icmp_rx_echo_requests", "ICMP echo requests received")           \
 	X(ICMP_TX_ECHO_REPLIES, "icmp_tx_echo_replies", "ICMP echo replies sent")                  \
 	X(DROP_ETH_TRUNCATED, "drop_eth_truncated", "frame shorter than an Ethernet header")       \
 	X(DROP_ETH_NOT_OURS, "drop_eth_not_ours", "destination MAC neither ours nor broadcast")    \
 	X(DROP_ETH_UNKNOWN_TYPE, "drop_eth_unknown_type", "EtherType we do not handle")            \
-	X(DROP_RX_MULTISEG, "drop_rx_multiseg", "received frame spans several mbufs")             \
+	X(DROP_RX_MULTISEG, "drop_rx_multiseg", "received frame spans several mbufs")              \
 	X(DROP_ARP_TRUNCATED, "drop_arp_truncated", "ARP packet shorter than 28 bytes")            \
-	X(DROP_ARP_UNSUPPORTED, "drop_arp_unsupported", "ARP for other hardware or protocol types") \
+	X(DROP_ARP_UNSUPPORTED, "drop_arp_unsupported",                                            \
+	  "ARP for other hardware or protocol types")                                              \
 	X(DROP_ARP_BAD_OP, "drop_arp_bad_op", "ARP opcode neither request nor reply")              \
 	X(DROP_ARP_NOT_FOR_US, "drop_arp_not_for_us", "ARP request for an address not ours")       \
-	X(DROP_ARP_TABLE_FULL, "drop_arp_table_full", "no free neighbour entry for a next hop")     \
+	X(DROP_ARP_TABLE_FULL, "drop_arp_table_full", "no free neighbour entry for a next hop")    \
 	X(DROP_ARP_PENDING_FULL, "drop_arp_pending_full", "next hop's wait queue was full")        \
 	X(DROP_ARP_UNRESOLVED, "drop_arp_unresolved", "next hop never answered our ARP requests")  \
-	X(DROP_IPV4_TRUNCATED, "drop_ipv4_truncated", "IPv4 header or datagram cut short")        \
-	X(DROP_IPV4_BAD_VERSION, "drop_ipv4_bad_version", "IP version field not 4")               \
+	X(DROP_IPV4_TRUNCATED, "drop_ipv4_truncated", "IPv4 header or datagram cut short")         \
+	X(DROP_IPV4_BAD_VERSION, "drop_ipv4_bad_version", "IP version field not 4")                \
 	X(DROP_IPV4_BAD_HDR_LEN, "drop_ipv4_bad_hdr_len", "IHL below 5")                           \
 	X(DROP_IPV4_BAD_TOTAL_LEN, "drop_ipv4_bad_total_len", "total length below header length")  \
 	X(DROP_IPV4_BAD_CHECKSUM, "drop_ipv4_bad_checksum", "IPv4 header checksum wrong")          \
 	X(DROP_IPV4_FRAGMENT, "drop_ipv4_fragment", "fragments (reassembly not supported)")        \
-	X(DROP_IPV4_OPTIONS, "drop_ipv4_options", "IPv4 options (not supported)")                 \
+	X(DROP_IPV4_OPTIONS, "drop_ipv4_options", "IPv4 options (not supported)")                  \
 	X(DROP_IPV4_NOT_OURS, "drop_ipv4_not_ours", "destination address not ours")                \
 	X(DROP_IPV4_BAD_SOURCE, "drop_ipv4_bad_source", "source is broadcast, multicast or ours")  \
 	X(DROP_IPV4_UNKNOWN_PROTO, "drop_ipv4_unknown_proto", "IP protocol we do not handle")      \
-	X(DROP_IPV4_NO_ROUTE, "drop_ipv4_no_route", "no port or gateway reaches the destination") \
+	X(DROP_IPV4_NO_ROUTE, "drop_ipv4_no_route", "no port or gateway reaches the destination")  \
 	X(DROP_ICMP_TRUNCATED, "drop_icmp_truncated", "ICMP message shorter than 8 bytes")         \
 	X(DROP_ICMP_BAD_CHECKSUM, "drop_icmp_bad_checksum", "ICMP checksum wrong")                 \
 	X(DROP_ICMP_UNSUPPORTED, "drop_icmp_unsupported", "ICMP type/code we do not answer")       \
-	X(DROP_NO_MBUF, "drop_no_mbuf", "mbuf pool empty when a packet had to be built")          \
+	X(DROP_NO_MBUF, "drop_no_mbuf", "mbuf pool empty when a packet had to be built")           \
 	X(DROP_TX_FULL, "drop_tx_full", "TX queue refused the packet")
 
 /** Counter identifiers, one per entry of DTCP_COUNTER_LIST. */
@@ -74,7 +75,7 @@ enum dtcp_counter {
 #define DTCP_COUNTER_ENUM(id, name, desc) DTCP_CTR_##id,
 	DTCP_COUNTER_LIST(DTCP_COUNTER_ENUM)
 #undef DTCP_COUNTER_ENUM
-	DTCP_CTR__MAX /**< number of counters */
+		DTCP_CTR__MAX /**< number of counters */
 };
 
 /**

@@ -42,15 +42,15 @@ struct dtcp_lcore;
  * decide whether to trust the mbuf's checksum flags.
  */
 struct dtcp_port_caps {
-	bool rx_ipv4_cksum;  /**< PMD reports IPv4 header checksum status */
-	bool rx_tcp_cksum;   /**< PMD reports TCP checksum status */
-	bool tx_ipv4_cksum;  /**< PMD fills the IPv4 header checksum */
-	bool tx_tcp_cksum;   /**< PMD fills the TCP checksum */
-	bool tx_multi_segs;  /**< PMD sends mbuf chains */
-	bool rss;            /**< hardware RSS spreads flows over the queues */
-	uint64_t rss_hf;     /**< RSS hash types in use (RTE_ETH_RSS_*) */
-	uint16_t nb_queues;  /**< RX/TX queue pairs, one per lcore */
-	uint16_t mtu;        /**< IP MTU in force */
+	bool rx_ipv4_cksum; /**< PMD reports IPv4 header checksum status */
+	bool rx_tcp_cksum;  /**< PMD reports TCP checksum status */
+	bool tx_ipv4_cksum; /**< PMD fills the IPv4 header checksum */
+	bool tx_tcp_cksum;  /**< PMD fills the TCP checksum */
+	bool tx_multi_segs; /**< PMD sends mbuf chains */
+	bool rss;	    /**< hardware RSS spreads flows over the queues */
+	uint64_t rss_hf;    /**< RSS hash types in use (RTE_ETH_RSS_*) */
+	uint16_t nb_queues; /**< RX/TX queue pairs, one per lcore */
+	uint16_t mtu;	    /**< IP MTU in force */
 };
 
 /**
@@ -148,8 +148,7 @@ const uint64_t *dtcp_lcore_counters(const struct dtcp_lcore *lc);
  * @param port_id DPDK port id.
  * @return the capabilities, or NULL if the stack does not drive @p port_id.
  */
-const struct dtcp_port_caps *dtcp_stack_port_caps(const struct dtcp_stack *stack,
-						  uint16_t port_id);
+const struct dtcp_port_caps *dtcp_stack_port_caps(const struct dtcp_stack *stack, uint16_t port_id);
 
 /**
  * Current time in microseconds from the TSC, as dtcp_stack_run() passes it to

@@ -2,8 +2,12 @@
 /*
  * Telemetry commands, read with DPDK's dpdk-telemetry.py:
  *   /dtcp/stats [lcore]  counters summed over lcores, or one lcore's
- *   /dtcp/arp            neighbour entries of every lcore
- *   /dtcp/ports          addresses and the offloads each port was granted
+ *   /dtcp/arp            neighbour entries of every lcore, keyed "lcoreN/index"
+ *   /dtcp/ports          addresses and the offloads each port was granted, keyed "portN"
+ *
+ * DPDK 22.11 telemetry nests dicts only inside dicts (arrays hold scalars), so
+ * lists of records are dicts keyed by what identifies each record; keys may
+ * hold only letters, digits, '_' and '/'.
  *
  * Handlers run on the telemetry thread. rte_telemetry callbacks take no user
  * pointer in DPDK 22.11, hence the one process-wide stack pointer below; it is
@@ -64,31 +68,33 @@ cmd_arp(const char *cmd __rte_unused, const char *params __rte_unused, struct rt
 
 	if (s == NULL)
 		return -ENODEV;
-	snap = malloc(sizeof(*snap) * RTE_TEL_MAX_ARRAY_ENTRIES);
+	snap = malloc(sizeof(*snap) * RTE_TEL_MAX_DICT_ENTRIES);
 	if (snap == NULL)
 		return -ENOMEM;
-	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
+	rte_tel_data_start_dict(d);
 	for (unsigned int i = 0; i < s->nb_lcores; i++) {
 		const struct dtcp_lcore *lc = s->lcores[i];
 		unsigned int n =
-			dtcp_arp_snapshot(&lc->arp, snap, RTE_TEL_MAX_ARRAY_ENTRIES - shown);
+			dtcp_arp_snapshot(&lc->arp, snap, RTE_TEL_MAX_DICT_ENTRIES - shown);
 
 		for (unsigned int j = 0; j < n; j++, shown++) {
 			struct rte_tel_data *e = rte_tel_data_alloc();
 			char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+			char key[RTE_TEL_MAX_STRING_LEN];
 
 			if (e == NULL)
 				break;
 			inet_ntop(AF_INET, &snap[j].ip, ip, sizeof(ip));
+			snprintf(key, sizeof(key), "lcore%u/%u", i, j);
 			rte_ether_format_addr(mac, sizeof(mac), &snap[j].mac);
 			rte_tel_data_start_dict(e);
-			rte_tel_data_add_dict_int(e, "lcore", (int)i);
-			rte_tel_data_add_dict_int(e, "port", s->ports[snap[j].port_idx].port_id);
 			rte_tel_data_add_dict_string(e, "ip", ip);
+			rte_tel_data_add_dict_int(e, "port", s->ports[snap[j].port_idx].port_id);
 			rte_tel_data_add_dict_string(e, "mac", mac);
 			rte_tel_data_add_dict_string(e, "state", arp_state_name(snap[j].state));
 			rte_tel_data_add_dict_int(e, "pending", snap[j].nb_pending);
-			rte_tel_data_add_array_container(d, e, 0);
+			if (rte_tel_data_add_dict_container(d, key, e, 0) != 0)
+				rte_tel_data_free(e);
 		}
 	}
 	free(snap);
@@ -102,18 +108,18 @@ cmd_ports(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 
 	if (s == NULL)
 		return -ENODEV;
-	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
+	rte_tel_data_start_dict(d);
 	for (uint16_t p = 0; p < s->nb_ports; p++) {
 		const struct dtcp_port *port = &s->ports[p];
 		struct rte_tel_data *e = rte_tel_data_alloc();
-		char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+		char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], key[16];
 
 		if (e == NULL)
 			break;
+		snprintf(key, sizeof(key), "port%u", port->port_id);
 		inet_ntop(AF_INET, &port->addr, ip, sizeof(ip));
 		rte_ether_format_addr(mac, sizeof(mac), &port->mac);
 		rte_tel_data_start_dict(e);
-		rte_tel_data_add_dict_int(e, "port", port->port_id);
 		rte_tel_data_add_dict_string(e, "mac", mac);
 		rte_tel_data_add_dict_string(e, "address", ip);
 		rte_tel_data_add_dict_int(e, "prefix_len", port->prefix_len);
@@ -125,7 +131,8 @@ cmd_ports(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 		rte_tel_data_add_dict_int(e, "tx_tcp_cksum", port->caps.tx_tcp_cksum);
 		rte_tel_data_add_dict_int(e, "tx_multi_segs", port->caps.tx_multi_segs);
 		rte_tel_data_add_dict_int(e, "rss", port->caps.rss);
-		rte_tel_data_add_array_container(d, e, 0);
+		if (rte_tel_data_add_dict_container(d, key, e, 0) != 0)
+			rte_tel_data_free(e);
 	}
 	return 0;
 }

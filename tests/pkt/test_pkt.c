@@ -73,6 +73,16 @@ test_arp_request_gets_reply(void)
 	CHECK_EQ(harness_counter(&h, DTCP_CTR_ARP_TX_REPLIES), 1);
 	CHECK_EQ(harness_counter(&h, DTCP_CTR_ARP_LEARNED), 1);
 	CHECK_EQ(harness_drops(&h), 0);
+	/* What telemetry's /dtcp/arp shows. */
+	{
+		struct dtcp_arp_entry snap[4];
+		unsigned int n = dtcp_arp_snapshot(&dtcp_stack_lcore(h.stack, 0)->arp, snap, 4);
+
+		CHECK_EQ(n, 1);
+		CHECK_EQ(snap[0].ip, PEER_IP);
+		CHECK_EQ(snap[0].state, DTCP_ARP_REACHABLE);
+		CHECK_BYTES(&snap[0].mac, &peer_mac, 6);
+	}
 	/* The requester was learned: an echo request is answered without asking ARP. */
 	harness_inject(&h, 0, echo_request_in, sizeof(echo_request_in));
 	harness_poll(&h, 0, 1);

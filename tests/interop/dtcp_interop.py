@@ -1,0 +1,517 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Shared helpers for the af_packet interop tests (tests/interop/test_*.py).
+
+Each test builds its own pair of namespaces with tools/topo (a unique NAME per
+test and process), runs dtcp-server in the stack namespace, drives Linux tools
+from the other namespace and reads the stack's counters over telemetry.
+
+    with Topology("png", "198.18.10") as topo, DtcpServer(topo) as srv:
+        run(topo.in_linux("ping", "-c", "1", topo.stack_addr))
+        stats = srv.stats()
+
+Exit codes follow meson: 0 pass, 77 skip, anything else fail. main() maps a
+Skip exception to 77 and everything else to 1, and turns SIGTERM (meson's
+timeout) into an exception so that every context manager still tears down.
+
+Run as a program, the module is the helper that executes inside a namespace
+(ip netns exec NS /usr/bin/python3 dtcp_interop.py sendp|sniff-arp ...), where
+the test process itself cannot go.
+"""
+import json
+import os
+import re
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+PYTHON = "/usr/bin/python3"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SKIP = 77
+
+
+class Skip(Exception):
+    """The test cannot run here (not root, a tool missing): exit 77."""
+
+
+class TestFailure(AssertionError):
+    pass
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+def check(cond, msg):
+    """Fail the test with @msg unless @cond."""
+    if not cond:
+        raise TestFailure(msg)
+
+
+def check_eq(actual, expected, what):
+    if actual != expected:
+        raise TestFailure(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+# --- environment ----------------------------------------------------------------------
+
+def source_root():
+    return os.environ.get("DTCP_SOURCE_ROOT") or os.path.normpath(os.path.join(HERE, "..", ".."))
+
+
+def build_root():
+    root = os.environ.get("DTCP_BUILD_ROOT")
+    if not root:
+        root = os.path.join(source_root(), "build")
+    return root
+
+
+def server_binary():
+    path = os.path.join(build_root(), "app", "dtcp-server", "dtcp-server")
+    # Not a skip: with the build root known, a missing server is a broken build.
+    check(os.access(path, os.X_OK), f"dtcp-server not found at {path} (DTCP_BUILD_ROOT?)")
+    return path
+
+
+def topo_script():
+    path = os.path.join(source_root(), "tools", "topo")
+    check(os.access(path, os.X_OK), f"tools/topo not found at {path} (DTCP_SOURCE_ROOT?)")
+    return path
+
+
+def require_root():
+    if os.geteuid() != 0:
+        raise Skip("needs root (network namespaces, af_packet)")
+
+
+def require_tools(*tools):
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        raise Skip("missing tool(s): " + ", ".join(missing))
+
+
+def require_scapy():
+    r = subprocess.run([PYTHON, "-c", "import scapy.all"], capture_output=True, timeout=60)
+    if r.returncode != 0:
+        raise Skip(f"{PYTHON} cannot import scapy (apt-get install python3-scapy)")
+
+
+def require_basics(*extra_tools):
+    """Root plus the tools every af_packet test needs."""
+    require_root()
+    require_tools("ip", "ethtool", "taskset", "dpdk-telemetry.py", *extra_tools)
+    if not os.access(PYTHON, os.X_OK):
+        raise Skip(f"{PYTHON} missing")
+
+
+# --- processes ------------------------------------------------------------------------
+
+def run(cmd, timeout=60, check_rc=True, **kw):
+    """Run @cmd (list) to completion with a time bound; return CompletedProcess (text)."""
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    except subprocess.TimeoutExpired as e:
+        raise TestFailure(f"timed out after {timeout}s: {' '.join(cmd)}\n"
+                          f"stdout: {e.stdout}\nstderr: {e.stderr}") from None
+    if check_rc and r.returncode != 0:
+        raise TestFailure(f"exit {r.returncode}: {' '.join(cmd)}\n"
+                          f"stdout: {r.stdout}\nstderr: {r.stderr}")
+    return r
+
+
+def wait_for(predicate, timeout, what="condition", interval=0.05):
+    """Poll @predicate until it returns a truthy value (returned) or @timeout seconds pass."""
+    deadline = time.monotonic() + timeout
+    polls = 0
+    while True:
+        value = predicate()
+        polls += 1
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TestFailure(f"timed out after {timeout}s ({polls} polls) waiting for {what}")
+        time.sleep(interval)
+
+
+def stop_process(proc, timeout=10, sig=signal.SIGTERM):
+    """Signal our own child @proc by PID and reap it; SIGKILL if it does not go."""
+    if proc.poll() is not None:
+        return proc.returncode
+    try:
+        os.kill(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        return None
+
+
+class OutputReader:
+    """Drains a child's pipe on a thread (so the child never blocks on a full pipe)
+    and lets the test wait for some text to appear in it."""
+
+    def __init__(self, pipe, name):
+        self.text = ""
+        self.closed = False
+        self._cond = threading.Condition()
+        self._pipe = pipe
+        self._thread = threading.Thread(target=self._drain, name=name, daemon=True)
+        self._thread.start()
+
+    def _drain(self):
+        fd = self._pipe.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            with self._cond:
+                if not chunk:
+                    self.closed = True
+                    self._cond.notify_all()
+                    return
+                self.text += chunk.decode(errors="replace")
+                self._cond.notify_all()
+
+    def wait_for_text(self, pattern, timeout):
+        """Wait until regex @pattern matches the output; return the match or None
+        (timeout or end of output)."""
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern, re.M)
+        with self._cond:
+            while True:
+                m = rx.search(self.text)
+                if m or self.closed:
+                    return m
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
+
+    def join(self, timeout=10):
+        self._thread.join(timeout)
+        return self.text
+
+
+# --- topology -------------------------------------------------------------------------
+
+class Topology:
+    """tools/topo af_packet up NAME SUBNET ... down NAME, whatever happens in between.
+
+    NAME is @tag plus our PID so that two runs (two build dirs) never share namespaces;
+    at most 10 characters as tools/topo requires."""
+
+    def __init__(self, tag, subnet):
+        self.name = f"{tag}{os.getpid()}"[:10]
+        self.subnet = subnet
+        self.up = False
+
+    def __enter__(self):
+        self.up = True  # tear down even a half-built topology
+        try:
+            r = run([topo_script(), "af_packet", "up", self.name, self.subnet], timeout=60)
+        except BaseException:
+            self.__exit__()
+            raise
+        kv = dict(tok.split("=", 1) for tok in r.stdout.split() if "=" in tok)
+        self.stack_ns, self.linux_ns = kv["STACK_NS"], kv["LINUX_NS"]
+        self.stack_if, self.linux_if = kv["STACK_IF"], kv["LINUX_IF"]
+        self.stack_addr, self.linux_addr = kv["STACK_ADDR"], kv["LINUX_ADDR"]
+        self.prefix_len = int(kv["PREFIX"])
+        self.stack_mac = self.link_mac(self.stack_ns, self.stack_if)
+        self.linux_mac = self.link_mac(self.linux_ns, self.linux_if)
+        log(f"topology {self.name}: {self.linux_if} {self.linux_addr} {self.linux_mac} <-> "
+            f"{self.stack_if} {self.stack_addr} {self.stack_mac}")
+        return self
+
+    def __exit__(self, *exc):
+        if self.up:
+            subprocess.run([topo_script(), "af_packet", "down", self.name],
+                           capture_output=True, timeout=60)
+            self.up = False
+        return False
+
+    @staticmethod
+    def link_mac(ns, ifname):
+        r = run(["ip", "-n", ns, "-j", "link", "show", ifname])
+        return json.loads(r.stdout)[0]["address"].lower()
+
+    def in_linux(self, *cmd, cpu=0):
+        """argv running @cmd in the Linux namespace, pinned away from the stack's core."""
+        argv = ["ip", "netns", "exec", self.linux_ns]
+        if cpu is not None:
+            argv += ["taskset", "-c", str(cpu)]
+        return argv + list(cmd)
+
+    def helper(self, *args):
+        """argv running this module's namespace helper in the Linux namespace."""
+        return self.in_linux(PYTHON, os.path.join(HERE, "dtcp_interop.py"), *args)
+
+    def ping(self, *opts, count=5, timeout=30, check_rc=True):
+        """ping the stack from Linux; returns CompletedProcess. -w bounds ping itself."""
+        return run(self.in_linux("ping", "-n", "-c", str(count), "-w", str(timeout), *opts,
+                                 self.stack_addr),
+                   timeout=timeout + 15, check_rc=check_rc)
+
+
+# --- the stack ------------------------------------------------------------------------
+
+def parse_counter_lines(text):
+    """'  name   value' lines after 'dtcp-server: final counters' -> dict."""
+    head, sep, tail = text.partition("dtcp-server: final counters")
+    ctr = {}
+    for line in tail.splitlines():
+        m = re.match(r"^\s+([a-z0-9_]+)\s+(\d+)\s*$", line)
+        if m:
+            ctr[m.group(1)] = int(m.group(2))
+    return ctr
+
+
+class DtcpServer:
+    """dtcp-server in the stack namespace, pinned to core 1.
+
+    Enter: start it and wait for "dtcp-server: ready" (bounded). Exit: SIGTERM by PID,
+    demand exit status 0 and keep its final counters (self.final_counters). The EAL
+    runtime directory and hugepage files of its own --file-prefix are removed."""
+
+    READY = "dtcp-server: ready"
+
+    def __init__(self, topo, hugepages=False, mem_mb=256, ready_timeout=30, extra_args=()):
+        self.topo = topo
+        self.prefix = f"dtcp-{topo.name}"
+        self.hugepages = hugepages
+        argv = ["ip", "netns", "exec", topo.stack_ns, "taskset", "-c", "1", server_binary(),
+                "-l", "1", "--no-pci", "-m", str(mem_mb), "--file-prefix", self.prefix,
+                "--vdev", f"net_af_packet0,iface={topo.stack_if}"]
+        if not hugepages:
+            argv.append("--no-huge")
+        argv += ["--", "--addr", f"{topo.stack_addr}/{topo.prefix_len}", *extra_args]
+        self.argv = argv
+        self.ready_timeout = ready_timeout
+        self.proc = None
+        self.output = ""
+        self.final_counters = None
+
+    def __enter__(self):
+        log("starting: " + " ".join(self.argv))
+        # ip netns exec and taskset both exec: proc.pid is dtcp-server itself.
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.reader = OutputReader(self.proc.stdout, "dtcp-server-output")
+        try:
+            m = self.reader.wait_for_text("^" + re.escape(self.READY) + "$", self.ready_timeout)
+            if m is None:
+                raise TestFailure(f"dtcp-server not ready within {self.ready_timeout}s "
+                                  f"(exit {self.proc.poll()}):\n{self.reader.text}")
+        except BaseException:
+            self._kill()
+            raise
+        log(f"dtcp-server ready (pid {self.proc.pid}, file-prefix {self.prefix})")
+        return self
+
+    def _kill(self):
+        stop_process(self.proc, timeout=5, sig=signal.SIGKILL)
+        self.output = self.reader.join()
+        self._cleanup_runtime()
+
+    def stop(self):
+        """SIGTERM, wait, check exit 0; returns the final counters (dict)."""
+        if self.proc is None or self.final_counters is not None:
+            return self.final_counters
+        rc = stop_process(self.proc, timeout=15)
+        self.output = self.reader.join()
+        self._cleanup_runtime()
+        log("dtcp-server output:\n" + self.output.rstrip())
+        check(rc is not None, "dtcp-server did not exit within 15s of SIGTERM (killed)")
+        check_eq(rc, 0, "dtcp-server exit status")
+        check("dtcp-server: final counters" in self.output, "no final counters printed")
+        self.final_counters = parse_counter_lines(self.output)
+        return self.final_counters
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.stop()
+        elif self.proc is not None and self.proc.poll() is None:
+            # Already failing: stop it and show its output, but keep the first error.
+            stop_process(self.proc, timeout=10)
+            self.output = self.reader.join()
+            self._cleanup_runtime()
+            log("dtcp-server output:\n" + self.output.rstrip())
+        return False
+
+    def _cleanup_runtime(self):
+        shutil.rmtree(f"/var/run/dpdk/{self.prefix}", ignore_errors=True)
+        if self.hugepages:
+            for mnt in hugetlbfs_mounts():
+                for f in os.listdir(mnt):
+                    if f.startswith(self.prefix + "map_"):
+                        try:
+                            os.unlink(os.path.join(mnt, f))
+                        except OSError:
+                            pass
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def telemetry(self, cmd):
+        return telemetry(self.prefix, cmd)
+
+    def stats(self):
+        return self.telemetry("/dtcp/stats")
+
+    def wait_stats(self, predicate, timeout, what):
+        """Poll /dtcp/stats until predicate(stats) holds; return those stats."""
+        box = {}
+
+        def poll():
+            box["s"] = self.stats()
+            return predicate(box["s"])
+
+        wait_for(poll, timeout, what, interval=0.1)
+        return box["s"]
+
+
+def telemetry(prefix, cmd, timeout=15):
+    """One telemetry command through dpdk-telemetry.py; returns the command's JSON value."""
+    r = run(["dpdk-telemetry.py", "-f", prefix], input=cmd + "\n", timeout=timeout)
+    for line in r.stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            reply = json.loads(line)
+            if cmd in reply:
+                return reply[cmd]
+    raise TestFailure(f"no reply to telemetry {cmd} (prefix {prefix}):\n{r.stdout}\n{r.stderr}")
+
+
+def delta(after, before, name):
+    return after[name] - before[name]
+
+
+# --- hugepages ------------------------------------------------------------------------
+
+def hugetlbfs_mounts():
+    mounts = []
+    with open("/proc/mounts") as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) >= 3 and fields[2] == "hugetlbfs":
+                mounts.append(fields[1])
+    return mounts
+
+
+def meminfo(key):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def ensure_hugepages(mb):
+    """Make at least @mb MB of free default-size hugepages available, mounting hugetlbfs
+    and reserving pages if needed (we are root). Raises Skip with the reason if impossible.
+    What it sets up stays (like dpdk-hugepages.py --setup)."""
+    size_kb = meminfo("Hugepagesize")
+    if size_kb == 0 or not os.path.exists("/proc/sys/vm/nr_hugepages"):
+        raise Skip("kernel without hugepage support")
+    if not hugetlbfs_mounts():
+        os.makedirs("/dev/hugepages", exist_ok=True)
+        r = subprocess.run(["mount", "-t", "hugetlbfs", "nodev", "/dev/hugepages"],
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode != 0 or not hugetlbfs_mounts():
+            raise Skip(f"cannot mount hugetlbfs on /dev/hugepages: {r.stderr.strip()}")
+        log("mounted hugetlbfs on /dev/hugepages")
+    need = (mb * 1024 + size_kb - 1) // size_kb
+    free = meminfo("HugePages_Free")
+    if free < need:
+        total = meminfo("HugePages_Total")
+        try:
+            with open("/proc/sys/vm/nr_hugepages", "w") as f:
+                f.write(str(total + need - free))
+        except OSError as e:
+            raise Skip(f"cannot reserve hugepages: {e}") from None
+        free = meminfo("HugePages_Free")
+        log(f"reserved hugepages: total {meminfo('HugePages_Total')}, free {free}")
+        if free < need:
+            raise Skip(f"only {free} free hugepages of {size_kb} kB, need {need} "
+                       f"(memory too fragmented or too small)")
+    return need
+
+
+# --- test entry point -----------------------------------------------------------------
+
+def _on_sigterm(signum, frame):
+    raise SystemExit(f"killed by signal {signum} (meson timeout?)")
+
+
+def main(test):
+    """Run test() and exit 0 / 77 (Skip) / 1 (anything else)."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGHUP, _on_sigterm)
+    try:
+        test()
+    except Skip as e:
+        log(f"SKIP: {e}")
+        sys.exit(SKIP)
+    except TestFailure as e:
+        log(f"FAIL: {e}")
+        traceback.print_exc(file=sys.stdout)
+        sys.exit(1)
+    except BaseException as e:  # noqa: B902 - SystemExit from SIGTERM included
+        traceback.print_exc(file=sys.stdout)
+        log(f"FAIL: {type(e).__name__}: {e}")
+        sys.exit(1)
+    log("PASS")
+    sys.exit(0)
+
+
+# --- namespace helper (runs under ip netns exec) --------------------------------------
+
+def _helper_sendp(iface, path):
+    """Send every frame of @path (one hex frame per line) on @iface, in order, from one
+    socket. Prints the number sent."""
+    from scapy.all import Raw, conf, sendp
+    conf.verb = 0
+    with open(path) as f:
+        frames = [Raw(bytes.fromhex(line.strip())) for line in f if line.strip()]
+    sock = conf.L2socket(iface=iface)
+    try:
+        sendp(frames, socket=sock, verbose=False)
+    finally:
+        sock.close()
+    print(json.dumps({"sent": len(frames)}), flush=True)
+
+
+def _helper_sniff_arp(iface, seconds):
+    """Print every ARP frame seen on @iface as a JSON line, for at most @seconds.
+    Prints "sniffing" once the capture socket is open."""
+    from scapy.all import ARP, AsyncSniffer, Ether
+
+    def show(p):
+        a = p[ARP]
+        print(json.dumps({"eth_src": p[Ether].src.lower(), "eth_dst": p[Ether].dst.lower(),
+                          "op": int(a.op), "hwsrc": a.hwsrc.lower(), "psrc": a.psrc,
+                          "hwdst": a.hwdst.lower(), "pdst": a.pdst}), flush=True)
+
+    sniffer = AsyncSniffer(iface=iface, store=False, prn=show, timeout=float(seconds),
+                           lfilter=lambda p: p.haslayer(ARP),
+                           started_callback=lambda: print("sniffing", flush=True))
+    sniffer.start()
+    sniffer.join()
+
+
+if __name__ == "__main__":
+    helpers = {"sendp": _helper_sendp, "sniff-arp": _helper_sniff_arp}
+    if len(sys.argv) < 2 or sys.argv[1] not in helpers:
+        sys.exit(f"usage: {sys.argv[0]} {'|'.join(helpers)} ARGS (runs inside a namespace)")
+    signal.signal(signal.SIGTERM, lambda s, f: sys.exit(0))
+    helpers[sys.argv[1]](*sys.argv[2:])

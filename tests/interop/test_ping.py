@@ -6,9 +6,11 @@ Asserts: 100 pings at 10 ms intervals all answered; pings with fill patterns and
 payload sizes 0, 1 and 1472 (a full 1500-byte datagram) all answered and ping finds
 no corrupted byte (it compares every reply byte with what it sent) and no duplicate;
 the stack's icmp_rx_echo_requests and icmp_tx_echo_replies both equal exactly the
-number of echo requests ping transmitted; a 1473-byte payload (fragmented by Linux)
-is not answered and lands in drop_ipv4_fragment, two fragments per datagram; the
-server's final counters agree with telemetry.
+number of echo requests ping transmitted, with no checksum, truncation or TX drops;
+the server exits 0 on SIGTERM and its final counters agree with telemetry.
+
+Fragments cannot be tested here: net_af_packet joins a PACKET_FANOUT group with
+PACKET_FANOUT_FLAG_DEFRAG, so the kernel reassembles them before the stack sees them.
 """
 import re
 
@@ -21,16 +23,25 @@ def ping_ok(topo, *opts, count):
     """Ping @count times, demand every reply and intact payloads; return transmitted."""
     r = topo.ping(*opts, count=count, timeout=30, check_rc=False)
     out = r.stdout + r.stderr
-    di.log(out.rstrip())
+    what = "ping " + " ".join(opts)
+    di.log(f"{what}: " + " / ".join(out.strip().splitlines()[-2:]))
+    try:
+        return _check_ping(r, out, what, count)
+    except di.TestFailure:
+        di.log(out)
+        raise
+
+
+def _check_ping(r, out, what, count):
     m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
     di.check(m is not None, f"no ping summary in: {out}")
     sent, received = int(m.group(1)), int(m.group(2))
-    di.check_eq(sent, count, f"ping {' '.join(opts)}: transmitted")
-    di.check_eq(received, count, f"ping {' '.join(opts)}: received")
-    di.check(" 0% packet loss" in out, f"ping {' '.join(opts)}: loss reported")
-    di.check("wrong data" not in out, f"ping {' '.join(opts)}: corrupted reply payload")
-    di.check("DUP!" not in out, f"ping {' '.join(opts)}: duplicate replies")
-    di.check_eq(r.returncode, 0, f"ping {' '.join(opts)}: exit status")
+    di.check_eq(sent, count, f"{what}: transmitted")
+    di.check_eq(received, count, f"{what}: received")
+    di.check(" 0% packet loss" in out, f"{what}: loss reported")
+    di.check("wrong data" not in out, f"{what}: corrupted reply payload")
+    di.check("DUP!" not in out, f"{what}: duplicate replies")
+    di.check_eq(r.returncode, 0, f"{what}: exit status")
     return sent
 
 
@@ -49,29 +60,18 @@ def test():
                      ("-s", "1472"), ("-p", "5a", "-s", "1472")):
             transmitted += ping_ok(topo, "-i", "0.05", *opts, count=3)
 
-        mid = srv.stats()
-        di.check_eq(di.delta(mid, before, "icmp_rx_echo_requests"), transmitted,
+        after = srv.stats()
+        di.check_eq(di.delta(after, before, "icmp_rx_echo_requests"), transmitted,
                     "icmp_rx_echo_requests delta")
-        di.check_eq(di.delta(mid, before, "icmp_tx_echo_replies"), transmitted,
+        di.check_eq(di.delta(after, before, "icmp_tx_echo_replies"), transmitted,
                     "icmp_tx_echo_replies delta")
-        di.check(mid["icmp_rx_echo_requests"] >= 100, "fewer than 100 echo requests counted")
+        di.check(after["icmp_rx_echo_requests"] >= 100, "fewer than 100 echo requests counted")
         for name in ("drop_icmp_bad_checksum", "drop_icmp_truncated", "drop_ipv4_bad_checksum",
                      "drop_ipv4_truncated", "drop_tx_full", "drop_no_mbuf"):
-            di.check_eq(di.delta(mid, before, name), 0, f"{name} delta")
-
-        # 1473 bytes of payload need two fragments; the stack drops fragments.
-        r = topo.ping("-i", "0.05", "-s", "1473", count=2, timeout=5, check_rc=False)
-        di.log(r.stdout.rstrip())
-        di.check(re.search(r"2 packets transmitted, 0 received", r.stdout) is not None,
-                 f"fragmented pings: expected 2 sent, 0 answered:\n{r.stdout}")
-        after = srv.wait_stats(lambda s: di.delta(s, mid, "drop_ipv4_fragment") >= 4,
-                               timeout=10, what="drop_ipv4_fragment to count 4 fragments")
-        di.check_eq(di.delta(after, mid, "drop_ipv4_fragment"), 4, "drop_ipv4_fragment delta")
-        di.check_eq(di.delta(after, mid, "icmp_tx_echo_replies"), 0,
-                    "echo replies to fragmented pings")
+            di.check_eq(di.delta(after, before, name), 0, f"{name} delta")
 
         final = srv.stop()
-        for name in ("icmp_rx_echo_requests", "icmp_tx_echo_replies", "drop_ipv4_fragment"):
+        for name in ("icmp_rx_echo_requests", "icmp_tx_echo_replies"):
             di.check_eq(final.get(name, 0), after[name], f"final counter {name} vs telemetry")
 
 

@@ -276,6 +276,20 @@ dtcp_config_load(struct dtcp_config *cfg, const char *path, char *err, size_t er
 	if (nb_sections > 0)
 		rte_cfgfile_sections(file, section_ptrs, nb_sections);
 
+	/* rte_cfgfile looks sections up by name, so a repeated section's entries would be lost. */
+	for (int s = 1; rc == 0 && s < nb_sections; s++) {
+		for (int t = 0; t < s; t++) {
+			if (strcmp(sections[t], sections[s]) == 0) {
+				if (err != NULL)
+					snprintf(err, err_len,
+						 "%s: section [%s] appears more than once", path,
+						 sections[s]);
+				rc = -EIO;
+				break;
+			}
+		}
+	}
+
 	for (int s = 0; rc == 0 && s < nb_sections; s++) {
 		int n = rte_cfgfile_section_num_entries(file, sections[s]);
 		int port = port_section_index(sections[s]);

@@ -18,6 +18,7 @@
 #include "dtcp_test.h"
 
 static const char *fixture_dir;
+static const uint8_t zero_mac[6];
 
 #define CHECK_STR(got, want)                                                                       \
 	do {                                                                                       \
@@ -73,6 +74,8 @@ test_defaults(void)
 		CHECK_EQ(cfg.port[p].prefix_len, 0);
 		CHECK_EQ(cfg.port[p].gateway, 0);
 		CHECK_EQ(cfg.port[p].mtu, 1500);
+		CHECK_EQ(cfg.port[p].has_mac, false);
+		CHECK_BYTES(cfg.port[p].mac, zero_mac, sizeof(zero_mac));
 	}
 }
 
@@ -121,12 +124,16 @@ test_load_valid(void)
 	CHECK_EQ(cfg.port[0].prefix_len, 24);
 	CHECK_EQ(cfg.port[0].gateway, htonl(0xc6120001)); /* 198.18.0.1 */
 	CHECK_EQ(cfg.port[0].mtu, 9000);
+	CHECK_EQ(cfg.port[0].has_mac, true);
+	CHECK_BYTES(cfg.port[0].mac, ((const uint8_t[]){0x02, 0, 0, 0, 0, 0x0a}), 6);
 
 	CHECK_EQ(cfg.port[2].configured, true);
 	CHECK_EQ(cfg.port[2].addr, htonl(0x0a010203)); /* 10.1.2.3 */
 	CHECK_EQ(cfg.port[2].prefix_len, 16);
 	CHECK_EQ(cfg.port[2].gateway, 0);
 	CHECK_EQ(cfg.port[2].mtu, 1400);
+	CHECK_EQ(cfg.port[2].has_mac, false);
+	CHECK_BYTES(cfg.port[2].mac, zero_mac, sizeof(zero_mac));
 
 	for (unsigned int p = 0; p < DTCP_MAX_PORTS; p++) {
 		if (p == 0 || p == 2)
@@ -136,6 +143,7 @@ test_load_valid(void)
 		CHECK_EQ(cfg.port[p].prefix_len, 0);
 		CHECK_EQ(cfg.port[p].gateway, 0);
 		CHECK_EQ(cfg.port[p].mtu, 1500);
+		CHECK_EQ(cfg.port[p].has_mac, false);
 	}
 
 	CHECK_EQ(dtcp_config_validate(&cfg, err, sizeof(err)), 0);
@@ -183,6 +191,8 @@ static const struct bad_fixture bad_fixtures[] = {
 	{"bad_gateway.ini", -EINVAL, "port0:gateway: '198.18.0.256' is not an IPv4 address"},
 	{"mtu_67.ini", -EINVAL, "port0:mtu: '67' is not an integer in [68, 9000]"},
 	{"mtu_9001.ini", -EINVAL, "port0:mtu: '9001' is not an integer in [68, 9000]"},
+	{"bad_mac.ini", -EINVAL,
+	 "port0:mac: '01:00:5e:00:00:01' is not a unicast MAC address such as 02:00:00:00:00:01"},
 	{"port_no_address.ini", -EINVAL, "port1:address: required"},
 };
 
@@ -236,31 +246,57 @@ test_validate_invalid_fixtures(void)
 	}
 }
 
+/* Fixtures rte_cfgfile rejects, or that dtcp refuses as a whole file: "path: reason", -EIO. */
+static const struct bad_fixture io_fixtures[] = {
+	{"does_not_exist.ini", -EIO, "cannot read or not valid INI"},
+	{"empty_value.ini", -EIO, "cannot read or not valid INI"},
+	{"no_section.ini", -EIO, "cannot read or not valid INI"},
+	{"unterminated_section.ini", -EIO, "cannot read or not valid INI"},
+	{"duplicate_section.ini", -EIO, "section [stack] appears more than once"},
+};
+
 static void
 test_load_io_errors(void)
 {
+	for (size_t i = 0; i < RTE_DIM(io_fixtures); i++) {
+		const struct bad_fixture *f = &io_fixtures[i];
+		struct dtcp_config cfg;
+		char err[DTCP_CONFIG_ERR_LEN], path[512], want[600];
+		int rc = load_fixture(f->file, &cfg, err, sizeof(err));
+
+		snprintf(want, sizeof(want), "%s: %s", fixture(f->file, path, sizeof(path)),
+			 f->msg);
+		if (rc != f->rc || strcmp(err, want) != 0)
+			fprintf(stderr, "fixture %s:\n", f->file);
+		CHECK_EQ(rc, f->rc);
+		CHECK_STR(err, want);
+		/* Nothing was applied: the whole file is refused before any key. */
+		CHECK_EQ(cfg.burst_size, 32);
+		CHECK_EQ(cfg.rx_desc, 1024);
+		CHECK_EQ(cfg.port[0].configured, false);
+	}
+}
+
+static void
+test_load_null_err(void)
+{
 	struct dtcp_config cfg;
-	char err[DTCP_CONFIG_ERR_LEN], path[512], want[600];
+	char path[512];
 
-	fixture("does_not_exist.ini", path, sizeof(path));
+	/* A NULL error buffer is allowed on every path. */
 	dtcp_config_init(&cfg);
-	CHECK_EQ(dtcp_config_load(&cfg, path, err, sizeof(err)), -EIO);
-	snprintf(want, sizeof(want), "%s: cannot read or not valid INI", path);
-	CHECK_STR(err, want);
-	/* The config is untouched. */
-	CHECK_EQ(cfg.burst_size, 32);
-
-	/* A line without '=' is not INI. */
-	fixture("not_ini.ini", path, sizeof(path));
-	CHECK_EQ(dtcp_config_load(&cfg, path, err, sizeof(err)), -EIO);
-	snprintf(want, sizeof(want), "%s: cannot read or not valid INI", path);
-	CHECK_STR(err, want);
-
-	/* A NULL error buffer is allowed. */
-	CHECK_EQ(dtcp_config_load(&cfg, path, NULL, 0), -EIO);
-	CHECK_EQ(load_fixture("unknown_key.ini", &cfg, err, sizeof(err)), -ENOENT);
+	CHECK_EQ(dtcp_config_load(&cfg, fixture("does_not_exist.ini", path, sizeof(path)), NULL, 0),
+		 -EIO);
+	CHECK_EQ(dtcp_config_load(&cfg, fixture("duplicate_section.ini", path, sizeof(path)), NULL,
+				  0),
+		 -EIO);
 	CHECK_EQ(dtcp_config_load(&cfg, fixture("unknown_key.ini", path, sizeof(path)), NULL, 0),
 		 -ENOENT);
+	CHECK_EQ(dtcp_config_load(&cfg, fixture("burst_zero.ini", path, sizeof(path)), NULL, 0),
+		 -EINVAL);
+	CHECK_EQ(
+		dtcp_config_load(&cfg, fixture("port_no_address.ini", path, sizeof(path)), NULL, 0),
+		-EINVAL);
 }
 
 /* Set one key on fresh defaults and check rc and message. */
@@ -497,6 +533,29 @@ test_set_port_values(void)
 	SET_FAIL("port0", "mtu", "65536", -EINVAL,
 		 "port0:mtu: '65536' is not an integer in [68, 9000]");
 
+	SET_OK("port0", "mac", "02:00:00:00:00:01");
+	SET_OK("port0", "mac", "A2:BB:CC:DD:EE:FF");
+	SET_OK("port0", "mac", "0200:0000:0001");
+	{
+		static const char *const bad_macs[] = {
+			"01:00:5e:00:00:01", /* multicast */
+			"ff:ff:ff:ff:ff:ff", /* broadcast */
+			"00:00:00:00:00:00", /* zero */
+			"02-00-00-00-00-01",	"2:0:0:0:0:1",	     "02:00:00:00:00",
+			"02:00:00:00:00:01:02", "zz:00:00:00:00:01", "",
+		};
+
+		for (size_t i = 0; i < RTE_DIM(bad_macs); i++) {
+			char want[DTCP_CONFIG_ERR_LEN];
+
+			snprintf(want, sizeof(want),
+				 "port0:mac: '%s' is not a unicast MAC address such as "
+				 "02:00:00:00:00:01",
+				 bad_macs[i]);
+			SET_FAIL("port0", "mac", bad_macs[i], -EINVAL, want);
+		}
+	}
+
 	/* A rejected address leaves the port unconfigured. */
 	{
 		struct dtcp_config cfg;
@@ -506,6 +565,27 @@ test_set_port_values(void)
 		CHECK_EQ(dtcp_config_set(&cfg, "port3", "address", "10.0.0.1/33", err, sizeof(err)),
 			 -EINVAL);
 		CHECK_EQ(cfg.port[3].configured, false);
+	}
+	/* A MAC alone does not configure a port; a rejected MAC keeps the previous one. */
+	{
+		struct dtcp_config cfg;
+		char err[DTCP_CONFIG_ERR_LEN];
+
+		dtcp_config_init(&cfg);
+		CHECK_EQ(dtcp_config_set(&cfg, "port4", "mac", "02:11:22:33:44:55", err,
+					 sizeof(err)),
+			 0);
+		CHECK_EQ(cfg.port[4].configured, false);
+		CHECK_EQ(cfg.port[4].has_mac, true);
+		CHECK_BYTES(cfg.port[4].mac,
+			    ((const uint8_t[]){0x02, 0x11, 0x22, 0x33, 0x44, 0x55}), 6);
+		CHECK_EQ(dtcp_config_set(&cfg, "port4", "mac", "03:11:22:33:44:66", err,
+					 sizeof(err)),
+			 -EINVAL);
+		CHECK_EQ(cfg.port[4].has_mac, true);
+		CHECK_BYTES(cfg.port[4].mac,
+			    ((const uint8_t[]){0x02, 0x11, 0x22, 0x33, 0x44, 0x55}), 6);
+		CHECK_EQ(cfg.port[5].has_mac, false);
 	}
 }
 
@@ -669,6 +749,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_load_invalid);
 	RUN_TEST(test_validate_invalid_fixtures);
 	RUN_TEST(test_load_io_errors);
+	RUN_TEST(test_load_null_err);
 	RUN_TEST(test_set_stack_ranges);
 	RUN_TEST(test_set_integer_syntax);
 	RUN_TEST(test_set_sections);

@@ -345,8 +345,7 @@ step_garp(struct peer *p, const struct opts *o)
 	CHECK_EQ(off, ARP_FRAME_LEN);
 	check_frame("gratuitous ARP", &f, want, off);
 	printf("vhost_peer: (a) gratuitous ARP from " RTE_ETHER_ADDR_PRT_FMT ": %s\n",
-	       RTE_ETHER_ADDR_BYTES(&p->stack_mac),
-	       dtcp_test_failures == before ? "ok" : "FAIL");
+	       RTE_ETHER_ADDR_BYTES(&p->stack_mac), dtcp_test_failures == before ? "ok" : "FAIL");
 	step_done(p, before);
 }
 
@@ -500,8 +499,13 @@ make_echo(struct echo *e, unsigned int i, uint64_t *rng)
 		/* Choose the last data word so that the reply's ICMP sum is 0xffff: its
 		 * checksum is then 0x0000, the one case where ~sum and a sloppy fold (or a
 		 * "0 means none" special case) disagree. */
-		uint8_t hdr[ICMP_HDR_LEN] = {0, 0, 0, 0, (uint8_t)(e->ident >> 8),
-					     (uint8_t)e->ident, (uint8_t)(e->seq >> 8),
+		uint8_t hdr[ICMP_HDR_LEN] = {0,
+					     0,
+					     0,
+					     0,
+					     (uint8_t)(e->ident >> 8),
+					     (uint8_t)e->ident,
+					     (uint8_t)(e->seq >> 8),
 					     (uint8_t)e->seq};
 		uint32_t s;
 
@@ -527,8 +531,8 @@ step_echo(struct peer *p, const struct opts *o, unsigned int i, const struct ech
 	req_len = build_echo(req, &p->stack_mac, &p->mac, o->peer_ip, o->target_ip, e->ip_id,
 			     e->df ? 0x4000 : 0, e->ttl, 8, e);
 	/* The reply, field by field: addresses swapped, ID 0, DF, TTL 64, type 0. */
-	want_len = build_echo(want, &p->mac, &p->stack_mac, o->target_ip, o->peer_ip, 0, 0x4000,
-			      64, 0, e);
+	want_len = build_echo(want, &p->mac, &p->stack_mac, o->target_ip, o->peer_ip, 0, 0x4000, 64,
+			      0, e);
 	if (!send_frame(p, req, req_len)) {
 		dtcp_test_failures++;
 		step_done(p, before);
@@ -603,7 +607,8 @@ port_up(struct peer *p)
 	int rc;
 
 	if (rte_eth_dev_count_avail() != 1) {
-		fprintf(stderr, "vhost_peer: need exactly one port (--vdev virtio_user0,...), have %u\n",
+		fprintf(stderr,
+			"vhost_peer: need exactly one port (--vdev virtio_user0,...), have %u\n",
 			rte_eth_dev_count_avail());
 		return -1;
 	}
@@ -621,8 +626,8 @@ port_up(struct peer *p)
 	print_offloads("tx", info.tx_offload_capa, rte_eth_dev_tx_offload_name);
 	printf("vhost_peer: virtio_user offloads requested: none\n");
 
-	p->pool = rte_pktmbuf_pool_create("vhost_peer", NB_MBUFS, 64, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	p->pool = rte_pktmbuf_pool_create("vhost_peer", NB_MBUFS, 64, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					  rte_socket_id());
 	if (p->pool == NULL) {
 		fprintf(stderr, "vhost_peer: mbuf pool: %s\n", rte_strerror(rte_errno));
 		return -1;
@@ -632,8 +637,8 @@ port_up(struct peer *p)
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
 	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(p->port_id, 0, nb_rxd, rte_eth_dev_socket_id(p->port_id),
-					    NULL, p->pool);
+		rc = rte_eth_rx_queue_setup(p->port_id, 0, nb_rxd,
+					    rte_eth_dev_socket_id(p->port_id), NULL, p->pool);
 	if (rc == 0)
 		rc = rte_eth_tx_queue_setup(p->port_id, 0, nb_txd,
 					    rte_eth_dev_socket_id(p->port_id), NULL);
@@ -781,7 +786,8 @@ main(int argc, char **argv)
 			echo_ok += dtcp_test_failures == before;
 		}
 		if (echo_done < o.count) {
-			fprintf(stderr, "vhost_peer: FAIL: gave up after %u missing replies in a row\n",
+			fprintf(stderr,
+				"vhost_peer: FAIL: gave up after %u missing replies in a row\n",
 				timeouts);
 			dtcp_test_failures++;
 			p.steps_failed += o.count - echo_done;

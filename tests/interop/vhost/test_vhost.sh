@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# virtio_user <-> vhost-user interop test.
+#
+#   test_vhost.sh [DTCP_SERVER [VHOST_PEER]]   (meson passes both; root needed, else exit 77)
+#
+# dtcp-server drives net_vhost in server mode (it creates the socket) on lcore 1;
+# vhost_peer drives virtio_user (it connects) on lcore 0 and checks the stack's
+# gratuitous ARP, an ARP reply and N echo replies byte for byte. Then the server
+# gets SIGTERM; it must exit 0 and its final counters must match what the peer
+# did. The offloads each PMD granted are printed for the record.
+#
+# Memory: both processes run with --no-huge. virtio_user must hand the backend
+# its memory as file descriptors (VHOST_USER_SET_MEM_TABLE), and with --no-huge
+# EAL backs its memory with a memfd (MAP_SHARED), so that works: the server logs
+# "guest memory region size: 0x10000000" for the peer's -m 256. net_vhost only
+# maps the peer's memory and copies into its own mbufs, so the server's memory
+# need not be shareable. No hugepage mount or reservation is needed; if a DPDK
+# build ever lacks memfd support, run both with hugepages instead (mount
+# hugetlbfs on /dev/hugepages, dpdk-hugepages.py --setup 1G, drop --no-huge).
+#
+# Every DPDK process gets --no-pci (the VM's own NIC is never touched) and its
+# own --file-prefix.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=${DTCP_SOURCE_ROOT:-$(cd "$HERE/../../.." && pwd)}
+BUILD=${DTCP_BUILD_ROOT:-$SRC/build}
+SERVER=${1:-$BUILD/app/dtcp-server/dtcp-server}
+PEER=${2:-$BUILD/tests/interop/vhost/vhost_peer}
+TOPO=$SRC/tools/topo
+COUNT=${DTCP_VHOST_COUNT:-100}
+SEED=${DTCP_VHOST_SEED:-0x7e57da7a5eed}
+PEER_IP=198.18.20.1
+STACK_IP=198.18.20.2
+NAME=vh$$ # tools/topo allows 10 characters
+SERVER_PREFIX=vhs$$
+PEER_PREFIX=vhp$$
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "test_vhost: SKIP: needs root (vhost-user socket, DPDK runtime dirs)"
+	exit 77
+fi
+for f in "$SERVER" "$PEER" "$TOPO"; do
+	if [ ! -x "$f" ]; then
+		echo "test_vhost: FAIL: $f missing or not executable"
+		exit 1
+	fi
+done
+
+passed=0
+failed=0
+ok() {
+	passed=$((passed + 1))
+	echo "ok   $*"
+}
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL $*"
+}
+
+tmp=$(mktemp -d /tmp/dtcp-vhost-test.XXXXXX)
+server_pid=
+cleanup() {
+	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+		kill -KILL "$server_pid" 2>/dev/null
+		wait "$server_pid" 2>/dev/null
+	fi
+	"$TOPO" vhost down "$NAME" >/dev/null 2>&1
+	rm -rf "$tmp" "/var/run/dpdk/$SERVER_PREFIX" "/var/run/dpdk/$PEER_PREFIX"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+if ! topo_out=$("$TOPO" vhost up "$NAME"); then
+	echo "test_vhost: FAIL: tools/topo vhost up $NAME"
+	exit 1
+fi
+SERVER_VDEV= PEER_VDEV=
+for kv in $topo_out; do
+	case $kv in
+	SERVER_VDEV=*) SERVER_VDEV=${kv#SERVER_VDEV=} ;;
+	PEER_VDEV=*) PEER_VDEV=${kv#PEER_VDEV=} ;;
+	esac
+done
+if [ -z "$SERVER_VDEV" ] || [ -z "$PEER_VDEV" ]; then
+	echo "test_vhost: FAIL: cannot parse topo output: $topo_out"
+	exit 1
+fi
+echo "test_vhost: server vdev $SERVER_VDEV"
+echo "test_vhost: peer   vdev $PEER_VDEV"
+
+# The stack: net_vhost in server mode creates the socket before "ready".
+"$SERVER" -l 1 --no-pci --no-huge -m 512 --file-prefix "$SERVER_PREFIX" \
+	--vdev "$SERVER_VDEV" -- --addr "$STACK_IP/24" >"$tmp/server.out" 2>"$tmp/server.err" &
+server_pid=$!
+
+# Bounded wait for the ready line (or the server's death).
+ready=0
+for _ in $(seq 300); do # 300 x 50 ms = 15 s
+	if grep -qx 'dtcp-server: ready' "$tmp/server.out"; then
+		ready=1
+		break
+	fi
+	kill -0 "$server_pid" 2>/dev/null || break
+	sleep 0.05
+done
+if [ $ready -ne 1 ]; then
+	fail "dtcp-server ready within 15 s"
+	echo "--- dtcp-server stdout"; cat "$tmp/server.out"
+	echo "--- dtcp-server stderr"; cat "$tmp/server.err"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+ok "dtcp-server ready"
+
+# The stack's MAC, from its own log, so the peer checks the ARP frames against
+# an address it did not learn from those same frames.
+stack_mac=$(sed -n 's/^dtcp: port 0 ([^)]*): \([0-9A-Fa-f:]\{17\}\), .*/\1/p' "$tmp/server.err" | head -n1)
+peer_mac_arg=()
+if [ -n "$stack_mac" ]; then
+	ok "stack MAC from the server log: $stack_mac"
+	peer_mac_arg=(--target-mac "$stack_mac")
+else
+	fail "stack MAC from the server log (line 'dtcp: port 0 (DRIVER): MAC, ...'); peer learns it from the gratuitous ARP"
+fi
+
+echo "test_vhost: running vhost_peer ($COUNT echo requests, seed $SEED)"
+timeout -k 5 90 "$PEER" -l 0 --no-pci --no-huge -m 256 --file-prefix "$PEER_PREFIX" \
+	--vdev "$PEER_VDEV" -- --peer-ip "$PEER_IP" --target-ip "$STACK_IP" \
+	--count "$COUNT" --seed "$SEED" "${peer_mac_arg[@]}" >"$tmp/peer.log" 2>&1
+peer_rc=$?
+echo "--- vhost_peer output (EAL/PMD lines dropped)"
+grep -v -e '^EAL:' -e '^VHOST_CONFIG:' -e '^TELEMETRY:' "$tmp/peer.log"
+echo "---"
+if [ $peer_rc -eq 0 ]; then
+	ok "vhost_peer: all byte-exact checks passed"
+else
+	fail "vhost_peer exited $peer_rc"
+	echo "--- vhost_peer full output"; cat "$tmp/peer.log"
+fi
+
+# Stop the stack by PID and wait for it, bounded.
+kill -TERM "$server_pid" 2>/dev/null
+exited=0
+for _ in $(seq 200); do # 200 x 50 ms = 10 s
+	if ! kill -0 "$server_pid" 2>/dev/null; then
+		exited=1
+		break
+	fi
+	sleep 0.05
+done
+if [ $exited -eq 1 ]; then
+	wait "$server_pid"
+	server_rc=$?
+else
+	kill -KILL "$server_pid" 2>/dev/null
+	wait "$server_pid" 2>/dev/null
+	server_rc=timeout
+fi
+server_pid=
+if [ "$server_rc" = 0 ]; then
+	ok "dtcp-server exited 0 on SIGTERM"
+else
+	fail "dtcp-server exit status on SIGTERM: $server_rc (want 0)"
+	echo "--- dtcp-server stderr"; cat "$tmp/server.err"
+fi
+
+echo "--- offloads granted"
+echo "net_vhost (dtcp-server, what the stack asked for):"
+grep -e 'offload' -e 'RSS' "$tmp/server.err" | sed 's/^/  /'
+grep -e 'negotiated Virtio features' -e 'csum' "$tmp/server.err" | sort -u | sed 's/^/  /'
+echo "virtio_user (vhost_peer, what the PMD offers; the peer requests none):"
+grep -e 'offload capa' "$tmp/peer.log" | sed 's/^vhost_peer: virtio_user /  /'
+echo "--- dtcp-server stdout"
+cat "$tmp/server.out"
+echo "---"
+
+counter() {
+	awk -v n="$1" '$1 == n { v = $2 } END { print v + 0 }' "$tmp/server.out"
+}
+expect() { # NAME OP VALUE
+	local v
+	v=$(counter "$1")
+	if [ "$v" "$2" "$3" ]; then
+		ok "counter $1 = $v ($2 $3)"
+	else
+		fail "counter $1 = $v, want $2 $3"
+	fi
+}
+if grep -qx 'dtcp-server: final counters' "$tmp/server.out"; then
+	ok "dtcp-server printed its final counters"
+else
+	fail "dtcp-server printed no final counters"
+fi
+expect arp_tx_gratuitous -eq 1
+expect arp_rx_requests -eq 1
+expect arp_tx_replies -ge 1
+expect icmp_rx_echo_requests -eq "$COUNT"
+expect icmp_tx_echo_replies -eq "$COUNT"
+drops=$(awk '$1 ~ /^drop_/ && $2 != 0 { printf "%s%s=%s", sep, $1, $2; sep = " " }' "$tmp/server.out")
+if [ -z "$drops" ]; then
+	ok "no drop_ counter is non-zero"
+else
+	fail "the stack dropped packets: $drops"
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

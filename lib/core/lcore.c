@@ -31,10 +31,18 @@ dtcp_lcore_poll(struct dtcp_lcore *lc, uint64_t now_us)
 	lc->now_us = now_us;
 	if (lc->nb_peers != 0)
 		dtcp_arp_drain_shared(lc);
-	if (unlikely(lc->announce_pending)) {
+	/*
+	 * Tried on the first poll, then every tick until each port's link is up and
+	 * its device took the frame: one sent before that reaches nobody (net_vhost,
+	 * e.g., refuses frames until the guest has posted receive buffers).
+	 */
+	if (unlikely(lc->announce_pending) && now_us >= lc->next_tick_us) {
 		lc->announce_pending = false;
-		for (unsigned int p = 0; p < lc->nb_ports; p++)
-			dtcp_arp_announce(lc, p);
+		for (unsigned int p = 0; p < lc->nb_ports; p++) {
+			if (!lc->ports[p].announced)
+				lc->ports[p].announced = dtcp_arp_announce(lc, p);
+			lc->announce_pending |= !lc->ports[p].announced;
+		}
 	}
 
 	for (unsigned int p = 0; p < lc->nb_ports; p++) {

@@ -29,6 +29,7 @@
 struct dtcp_lcore_port {
 	const struct dtcp_port *port;	   /**< shared, read-only */
 	struct rte_eth_dev_tx_buffer *txb; /**< frames queued for this iteration's flush */
+	bool announced;			   /**< the device took our gratuitous ARP */
 };
 
 struct dtcp_lcore {
@@ -40,7 +41,7 @@ struct dtcp_lcore {
 	uint16_t queue_id;
 	uint16_t burst_size;
 	uint16_t nb_ports;
-	bool announce_pending;	   /**< gratuitous ARP still to send (lcore 0 only) */
+	bool announce_pending;	   /**< a port still to announce on (lcore 0 only) */
 	unsigned int nb_peers;	   /**< other lcores (rings below) */
 	struct rte_ring **arp_out; /**< [nb_peers] we produce, peer consumes */
 	struct rte_ring **arp_in;  /**< [nb_peers] peer produces, we consume */

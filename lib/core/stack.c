@@ -4,6 +4,7 @@
  * loops, tear everything down in reverse.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -136,6 +137,27 @@ arp_rings_init(struct dtcp_stack *s)
 	return 0;
 }
 
+/*
+ * Every RX descriptor holds an mbuf and a full TX ring holds as many again;
+ * each lcore's cache and one burst in flight come on top. A pool smaller than
+ * that starves RX silently, so refuse it at start-up instead.
+ */
+static int
+check_pool_size(const struct dtcp_stack *s, uint16_t nb_ports)
+{
+	const struct dtcp_config *c = &s->cfg;
+	uint64_t need = (uint64_t)nb_ports * s->nb_lcores * (c->rx_desc + c->tx_desc) +
+			(uint64_t)s->nb_lcores * (c->mbuf_cache_size + c->burst_size);
+
+	if (need <= c->mbuf_pool_size)
+		return 0;
+	DTCP_LOG(ERR, stack,
+		 "stack:mbuf_pool_size: %u mbufs cannot fill %u port(s) x %u lcore(s) x "
+		 "(rx_desc %u + tx_desc %u) plus caches: need at least %" PRIu64,
+		 c->mbuf_pool_size, nb_ports, s->nb_lcores, c->rx_desc, c->tx_desc, need);
+	return -EINVAL;
+}
+
 static int
 ports_init(struct dtcp_stack *s)
 {
@@ -159,6 +181,9 @@ ports_init(struct dtcp_stack *s)
 		DTCP_LOG(ERR, stack, "no DPDK port: pass one with --vdev or -a");
 		return -ENODEV;
 	}
+	rc = check_pool_size(s, nb_ports);
+	if (rc != 0)
+		return rc;
 	for (unsigned int i = 0; i < s->nb_lcores; i++) {
 		struct dtcp_lcore *lc = s->lcores[i];
 

@@ -115,12 +115,12 @@ arp_remove(struct dtcp_arp_table *t, struct dtcp_arp_entry *e)
 	rte_hash_del_key(t->hash, &e->ip);
 }
 
-static void
-arp_send(struct dtcp_lcore *lc, unsigned int port_idx, uint32_t target, enum dtcp_counter what)
+/* An ARP request for @p target in a new mbuf (no Ethernet header yet), or NULL. */
+static struct rte_mbuf *
+arp_request(struct dtcp_lcore *lc, unsigned int port_idx, uint32_t target)
 {
 	const struct dtcp_port *port = lc->ports[port_idx].port;
 	static const struct rte_ether_addr unknown = {{0}};
-	struct rte_ether_addr bcast;
 	struct dtcp_arp_repr req = {
 		.op = DTCP_ARP_OP_REQUEST,
 		.sha = port->mac,
@@ -129,24 +129,57 @@ arp_send(struct dtcp_lcore *lc, unsigned int port_idx, uint32_t target, enum dtc
 		.tpa = target,
 	};
 	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->pool);
-	void *buf;
 
 	if (unlikely(m == NULL)) {
 		dtcp_count(lc, DTCP_CTR_DROP_NO_MBUF);
-		return;
+		return NULL;
 	}
-	buf = rte_pktmbuf_append(m, DTCP_ARP_LEN);
-	dtcp_arp_emit(&req, buf);
+	dtcp_arp_emit(&req, rte_pktmbuf_append(m, DTCP_ARP_LEN));
+	return m;
+}
+
+static void
+arp_send(struct dtcp_lcore *lc, unsigned int port_idx, uint32_t target, enum dtcp_counter what)
+{
+	struct rte_mbuf *m = arp_request(lc, port_idx, target);
+	struct rte_ether_addr bcast;
+
+	if (unlikely(m == NULL))
+		return;
 	memset(&bcast, 0xff, sizeof(bcast));
 	dtcp_count(lc, what);
 	dtcp_eth_output(lc, port_idx, m, &bcast, RTE_ETHER_TYPE_ARP);
 }
 
-void
+bool
 dtcp_arp_announce(struct dtcp_lcore *lc, unsigned int port_idx)
 {
+	const struct dtcp_port *port = lc->ports[port_idx].port;
+	struct dtcp_eth_repr eth = {.src = port->mac, .ethertype = RTE_ETHER_TYPE_ARP};
+	struct rte_eth_link link;
+	struct rte_mbuf *m;
+	uint32_t len;
+
+	if (rte_eth_link_get_nowait(port->port_id, &link) != 0 ||
+	    link.link_status != RTE_ETH_LINK_UP)
+		return false;
 	/* A gratuitous ARP is a request for our own address (RFC 5227 section 3). */
-	arp_send(lc, port_idx, lc->ports[port_idx].port->addr, DTCP_CTR_ARP_TX_GRATUITOUS);
+	m = arp_request(lc, port_idx, port->addr);
+	if (unlikely(m == NULL))
+		return false;
+	memset(&eth.dst, 0xff, sizeof(eth.dst));
+	dtcp_eth_emit(&eth, rte_pktmbuf_prepend(m, DTCP_ETH_HDR_LEN));
+	m->l2_len = DTCP_ETH_HDR_LEN;
+	len = m->pkt_len;
+	/* Not through the TX buffer: a refusal must be seen to be retried. */
+	if (rte_eth_tx_burst(port->port_id, lc->queue_id, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	dtcp_count(lc, DTCP_CTR_ARP_TX_GRATUITOUS);
+	lc->ctr[DTCP_CTR_TX_PACKETS]++;
+	lc->ctr[DTCP_CTR_TX_BYTES] += len;
+	return true;
 }
 
 static void

@@ -18,6 +18,7 @@
 #ifndef DTCP_NET_ARP_H
 #define DTCP_NET_ARP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
@@ -88,8 +89,13 @@ void dtcp_arp_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mb
 /** Retries, give-ups and expiry; call every few milliseconds. */
 void dtcp_arp_tick(struct dtcp_lcore *lc);
 
-/** Broadcast a gratuitous ARP for the port's address. */
-void dtcp_arp_announce(struct dtcp_lcore *lc, unsigned int port_idx);
+/**
+ * Broadcast a gratuitous ARP for the port's address, straight to the device.
+ *
+ * @return true if sent; false if the link is down, no mbuf was free or the
+ *         device refused the frame (call again later).
+ */
+bool dtcp_arp_announce(struct dtcp_lcore *lc, unsigned int port_idx);
 
 /**
  * Copy the table's entries for a reader on another thread.

@@ -29,6 +29,8 @@ main(int argc, char **argv)
 	dtcp_config_init(&cfg);
 	cfg.mbuf_pool_size = 2047;
 	cfg.mbuf_cache_size = 32;
+	cfg.rx_desc = 256;
+	cfg.tx_desc = 256;
 	if (dtcp_config_set(&cfg, "port0", "address", "198.18.0.2/24", err, sizeof(err)) != 0 ||
 	    dtcp_config_set(&cfg, "port0", "mac", "02:00:00:00:00:02", err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);

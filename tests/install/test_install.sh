@@ -13,7 +13,7 @@ meson install -C "$tmp/build" --quiet >/dev/null
 
 pc=$(dirname "$(find "$tmp/prefix" -name libdtcp.pc | head -n1)")
 [ -n "$pc" ] || { echo "libdtcp.pc not installed"; exit 1; }
-for h in dtcp.h dtcp_config.h dtcp_counters.h dtcp_stack.h; do
+for h in dtcp.h dtcp_config.h dtcp_counters.h dtcp_stack.h dtcp_version.h; do
 	[ -f "$tmp/prefix/include/dtcp/$h" ] || { echo "header dtcp/$h not installed"; exit 1; }
 done
 export PKG_CONFIG_PATH=$pc

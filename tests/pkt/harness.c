@@ -34,6 +34,8 @@ harness_default_config(struct dtcp_config *cfg)
 	dtcp_config_init(cfg);
 	cfg->mbuf_pool_size = 2047;
 	cfg->mbuf_cache_size = 32;
+	cfg->rx_desc = 256;
+	cfg->tx_desc = 256;
 	cfg->idle_sleep_us = 0;
 }
 

@@ -13,8 +13,6 @@
 #include <dtcp/dtcp_config.h>
 #include <dtcp/dtcp_counters.h>
 #include <dtcp/dtcp_stack.h>
-
-/** Library version string. */
-#define DTCP_VERSION "0.1.0"
+#include <dtcp/dtcp_version.h>
 
 #endif /* DTCP_H */

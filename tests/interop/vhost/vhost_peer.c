@@ -747,6 +747,8 @@ main(int argc, char **argv)
 	uint64_t rng;
 	int n;
 
+	/* Keep stdout and stderr in order when both go to one file. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "vhost_peer: EAL init failed: %s\n", rte_strerror(rte_errno));

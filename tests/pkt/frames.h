@@ -15,9 +15,12 @@
 			0x02, 0x00, 0x00, 0x00, 0x00, 0x02                                         \
 		}                                                                                  \
 	}
-#define IP_BE(a, b, c, d) rte_cpu_to_be_32(RTE_IPV4(a, b, c, d))
-#define PEER_IP		  IP_BE(198, 18, 0, 1)
-#define OUR_IP		  IP_BE(198, 18, 0, 2)
+/* Not RTE_IPV4(): it shifts an int into the sign bit, which UBSan rightly flags. */
+#define IP_BE(a, b, c, d)                                                                          \
+	rte_cpu_to_be_32((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 |          \
+			 (uint32_t)(d))
+#define PEER_IP IP_BE(198, 18, 0, 1)
+#define OUR_IP	IP_BE(198, 18, 0, 2)
 
 /* Ethernet + IPv4 + ICMP echo request with payload bytes 0, 1, 2, ... Returns the frame length. */
 size_t frame_echo_request(uint8_t *buf, const struct rte_ether_addr *src_mac, uint32_t src_ip,

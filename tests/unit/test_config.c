@@ -505,6 +505,7 @@ test_set_port_values(void)
 		"198.18.0.2.1/24",
 		"",
 		"255.255.255.255255/8",
+		"1234567890.1234567890.1234567890.1234567890/24", /* longer than any address */
 	};
 
 	for (size_t i = 0; i < RTE_DIM(bad_addrs); i++) {

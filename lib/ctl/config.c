@@ -250,15 +250,59 @@ dtcp_config_set(struct dtcp_config *cfg, const char *section, const char *key, c
 	return -ENOENT;
 }
 
+/*
+ * rte_cfgfile skips lines that are neither "[section]" nor "key = value", so a
+ * typo such as "burst_size 64" would load as success. Reject those first.
+ */
+static int
+check_ini_lines(const char *path, char *err, size_t err_len)
+{
+	FILE *f = fopen(path, "r");
+	char line[CFG_NAME_LEN + CFG_VALUE_LEN + 8];
+	unsigned int lineno = 0;
+	int rc = 0;
+
+	if (f == NULL)
+		return 0; /* rte_cfgfile_load reports it */
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *p = line, *end;
+
+		lineno++;
+		end = strchr(p, ';');
+		if (end != NULL)
+			*end = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strlen(p);
+		while (end > p &&
+		       (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*p == '\0' || (*p == '[' && end[-1] == ']') || strchr(p, '=') != NULL)
+			continue;
+		if (err != NULL)
+			snprintf(err, err_len,
+				 "%s:%u: expected \"key = value\" or \"[section]\" (comments start "
+				 "with ';')",
+				 path, lineno);
+		rc = -EIO;
+	}
+	fclose(f);
+	return rc;
+}
+
 int
 dtcp_config_load(struct dtcp_config *cfg, const char *path, char *err, size_t err_len)
 {
-	struct rte_cfgfile *file = rte_cfgfile_load(path, 0);
+	struct rte_cfgfile *file;
 	char(*sections)[CFG_NAME_LEN] = NULL;
 	char **section_ptrs = NULL;
 	struct rte_cfgfile_entry *entries = NULL;
-	int nb_sections, rc = 0;
+	int nb_sections, rc;
 
+	rc = check_ini_lines(path, err, err_len);
+	if (rc != 0)
+		return rc;
+	file = rte_cfgfile_load(path, 0);
 	if (file == NULL) {
 		if (err != NULL)
 			snprintf(err, err_len, "%s: cannot read or not valid INI", path);

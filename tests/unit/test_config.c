@@ -149,6 +149,35 @@ test_load_valid(void)
 	CHECK_EQ(dtcp_config_validate(&cfg, err, sizeof(err)), 0);
 }
 
+/*
+ * config/dtcp.ini documents every key with its default value: loading it over
+ * the defaults must change nothing but the example [port0] address.
+ */
+static void
+test_shipped_ini_matches_defaults(void)
+{
+	struct dtcp_config want, got;
+	char err[DTCP_CONFIG_ERR_LEN], path[512];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/../../../config/dtcp.ini", fixture_dir);
+	dtcp_config_init(&want);
+	dtcp_config_init(&got);
+	rc = dtcp_config_load(&got, path, err, sizeof(err));
+	CHECK_EQ(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", err);
+	CHECK_EQ(got.port[0].configured, true);
+	CHECK_EQ(got.port[0].addr, htonl(0xc6120002)); /* 198.18.0.2 */
+	CHECK_EQ(got.port[0].prefix_len, 24);
+	want.port[0] = got.port[0];
+	CHECK_EQ(got.port[0].gateway, 0);
+	CHECK_EQ(got.port[0].mtu, 1500);
+	CHECK_EQ(got.port[0].has_mac, false);
+	CHECK(memcmp(&got, &want, sizeof(got)) == 0);
+	CHECK_EQ(dtcp_config_validate(&got, err, sizeof(err)), 0);
+}
+
 static void
 test_load_keeps_absent_keys(void)
 {
@@ -251,9 +280,30 @@ static const struct bad_fixture io_fixtures[] = {
 	{"does_not_exist.ini", -EIO, "cannot read or not valid INI"},
 	{"empty_value.ini", -EIO, "cannot read or not valid INI"},
 	{"no_section.ini", -EIO, "cannot read or not valid INI"},
-	{"unterminated_section.ini", -EIO, "cannot read or not valid INI"},
 	{"duplicate_section.ini", -EIO, "section [stack] appears more than once"},
 };
+
+/* Lines that are neither "[section]" nor "key = value": rte_cfgfile would skip them silently. */
+static void
+test_load_rejects_malformed_lines(void)
+{
+	static const struct {
+		const char *file;
+		unsigned int line;
+	} cases[] = {{"missing_equals.ini", 2}, {"unterminated_section.ini", 1}};
+
+	for (size_t i = 0; i < RTE_DIM(cases); i++) {
+		struct dtcp_config cfg;
+		char err[DTCP_CONFIG_ERR_LEN], path[512], want[600];
+
+		snprintf(want, sizeof(want),
+			 "%s:%u: expected \"key = value\" or \"[section]\" (comments start with "
+			 "';')",
+			 fixture(cases[i].file, path, sizeof(path)), cases[i].line);
+		CHECK_EQ(load_fixture(cases[i].file, &cfg, err, sizeof(err)), -EIO);
+		CHECK_STR(err, want);
+	}
+}
 
 static void
 test_load_io_errors(void)
@@ -746,10 +796,12 @@ main(int argc, char **argv)
 	RUN_TEST(test_defaults);
 	RUN_TEST(test_defaults_validate);
 	RUN_TEST(test_load_valid);
+	RUN_TEST(test_shipped_ini_matches_defaults);
 	RUN_TEST(test_load_keeps_absent_keys);
 	RUN_TEST(test_load_invalid);
 	RUN_TEST(test_validate_invalid_fixtures);
 	RUN_TEST(test_load_io_errors);
+	RUN_TEST(test_load_rejects_malformed_lines);
 	RUN_TEST(test_load_null_err);
 	RUN_TEST(test_set_stack_ranges);
 	RUN_TEST(test_set_integer_syntax);

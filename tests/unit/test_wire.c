@@ -475,8 +475,7 @@ test_ipv4_padding(void)
 	CHECK_EQ(r.src, htonl(PEER_IP));
 	CHECK_EQ(r.dst, htonl(OUR_IP));
 
-	/* The ICMP message is exactly payload_len bytes and verifies; with the padding it does too
-	 * (zeros do not change the sum), but its payload_len would be wrong: callers trim. */
+	/* The ICMP message is the payload_len bytes after the header, without the padding. */
 	memset(&icmp, 0x5a, sizeof(icmp));
 	CHECK_EQ(dtcp_icmp_parse(ip + r.hdr_len, r.payload_len, true, &icmp), DTCP_WIRE_OK);
 	CHECK_EQ(icmp.type, DTCP_ICMP_ECHO_REQUEST);

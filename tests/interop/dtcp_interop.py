@@ -21,12 +21,10 @@ the test process itself cannot go.
 import json
 import os
 import re
-import selectors
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -312,6 +310,10 @@ class DtcpServer:
             if m is None:
                 raise TestFailure(f"dtcp-server not ready within {self.ready_timeout}s "
                                   f"(exit {self.proc.poll()}):\n{self.reader.text}")
+            # We stop it by PID: make sure the PID is the server, not a wrapper.
+            with open(f"/proc/{self.proc.pid}/comm") as f:
+                comm = f.read().strip()
+            check_eq(comm, "dtcp-server", f"process name of pid {self.proc.pid}")
         except BaseException:
             self._kill()
             raise
@@ -379,6 +381,20 @@ class DtcpServer:
         wait_for(poll, timeout, what, interval=0.1)
         return box["s"]
 
+    def settled_stats(self, timeout=10):
+        """Stats once two reads in a row agree: the lcore has finished the burst it
+        was counting (rx_packets is counted before the burst is processed)."""
+        box = {"prev": self.stats()}
+
+        def poll():
+            cur = self.stats()
+            same = cur == box["prev"]
+            box["prev"] = cur
+            return same
+
+        wait_for(poll, timeout, "the counters to settle", interval=0.1)
+        return box["prev"]
+
 
 def telemetry(prefix, cmd, timeout=15):
     """One telemetry command through dpdk-telemetry.py; returns the command's JSON value."""
@@ -431,7 +447,11 @@ def ensure_hugepages(mb):
             raise Skip(f"cannot mount hugetlbfs on /dev/hugepages: {r.stderr.strip()}")
         log("mounted hugetlbfs on /dev/hugepages")
     need = (mb * 1024 + size_kb - 1) // size_kb
-    free = meminfo("HugePages_Free")
+
+    def available():  # free pages minus those promised to mappings not yet faulted in
+        return meminfo("HugePages_Free") - meminfo("HugePages_Rsvd")
+
+    free = available()
     if free < need:
         total = meminfo("HugePages_Total")
         try:
@@ -439,7 +459,7 @@ def ensure_hugepages(mb):
                 f.write(str(total + need - free))
         except OSError as e:
             raise Skip(f"cannot reserve hugepages: {e}") from None
-        free = meminfo("HugePages_Free")
+        free = available()
         log(f"reserved hugepages: total {meminfo('HugePages_Total')}, free {free}")
         if free < need:
             raise Skip(f"only {free} free hugepages of {size_kb} kB, need {need} "

@@ -10,6 +10,8 @@ Asserts:
   - arping (broadcast requests, then requests sent to the stack's MAC) gets one reply
     per request, every one from the stack's MAC and for the stack's address; the stack
     counts exactly those requests in arp_rx_requests and arp_tx_replies and drops no ARP;
+  - telemetry /dtcp/arp holds Linux's address and MAC (reachable), /dtcp/ports the
+    stack's own MAC and address;
   - after a ping, Linux's neighbour table maps the stack's address to the stack's MAC.
 """
 import json
@@ -88,6 +90,22 @@ def test():
                             "arp_rx_requests delta")
                 di.check_eq(di.delta(stats1, stats0, "arp_tx_replies"), 8,
                             "arp_tx_replies delta")
+                # The stack learned Linux from the requests (telemetry /dtcp/arp), and
+                # /dtcp/ports shows the MAC the stack answers with.
+                arp = srv.telemetry("/dtcp/arp")
+                di.log(f"/dtcp/arp: {arp}")
+                entries = [e for e in (arp.values() if isinstance(arp, dict) else arp)
+                           if isinstance(e, dict) and e.get("ip") == topo.linux_addr]
+                di.check_eq(len(entries), 1, "/dtcp/arp entries for Linux's address")
+                di.check_eq(entries[0].get("mac", "").lower(), topo.linux_mac,
+                            "/dtcp/arp MAC of Linux")
+                di.check_eq(entries[0].get("state"), "reachable", "/dtcp/arp state of Linux")
+                ports = srv.telemetry("/dtcp/ports")
+                di.log(f"/dtcp/ports: {ports}")
+                ports = list(ports.values() if isinstance(ports, dict) else ports)
+                di.check_eq(len(ports), 1, "/dtcp/ports entries")
+                di.check_eq((ports[0].get("mac", "").lower(), ports[0].get("address")),
+                            (topo.stack_mac, topo.stack_addr), "/dtcp/ports MAC and address")
                 for name in ("drop_arp_truncated", "drop_arp_unsupported", "drop_arp_bad_op",
                              "drop_arp_not_for_us", "drop_arp_table_full"):
                     di.check_eq(stats1[name], 0, name)

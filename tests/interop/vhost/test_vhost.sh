@@ -78,7 +78,7 @@ if ! topo_out=$("$TOPO" vhost up "$NAME"); then
 	echo "test_vhost: FAIL: tools/topo vhost up $NAME"
 	exit 1
 fi
-SERVER_VDEV= PEER_VDEV=
+SERVER_VDEV='' PEER_VDEV=''
 for kv in $topo_out; do
 	case $kv in
 	SERVER_VDEV=*) SERVER_VDEV=${kv#SERVER_VDEV=} ;;
@@ -169,7 +169,7 @@ else
 fi
 
 echo "--- offloads granted"
-echo "net_vhost (dtcp-server, what the stack asked for):"
+echo "net_vhost (dtcp-server; the stack asks for these and logs the outcome):"
 grep -e 'offload' -e 'RSS' "$tmp/server.err" | sed 's/^/  /'
 grep -e 'negotiated Virtio features' -e 'csum' "$tmp/server.err" | sort -u | sed 's/^/  /'
 echo "virtio_user (vhost_peer, what the PMD offers; the peer requests none):"
@@ -181,10 +181,14 @@ echo "---"
 counter() {
 	awk -v n="$1" '$1 == n { v = $2 } END { print v + 0 }' "$tmp/server.out"
 }
-expect() { # NAME OP VALUE
-	local v
+expect() { # NAME == | >= VALUE
+	local v good
 	v=$(counter "$1")
-	if [ "$v" "$2" "$3" ]; then
+	case $2 in
+	==) good=$((v == $3)) ;;
+	'>=') good=$((v >= $3)) ;;
+	esac
+	if [ "$good" = 1 ]; then
 		ok "counter $1 = $v ($2 $3)"
 	else
 		fail "counter $1 = $v, want $2 $3"
@@ -195,11 +199,11 @@ if grep -qx 'dtcp-server: final counters' "$tmp/server.out"; then
 else
 	fail "dtcp-server printed no final counters"
 fi
-expect arp_tx_gratuitous -eq 1
-expect arp_rx_requests -eq 1
-expect arp_tx_replies -ge 1
-expect icmp_rx_echo_requests -eq "$COUNT"
-expect icmp_tx_echo_replies -eq "$COUNT"
+expect arp_tx_gratuitous == 1
+expect arp_rx_requests == 1
+expect arp_tx_replies '>=' 1
+expect icmp_rx_echo_requests == "$COUNT"
+expect icmp_tx_echo_replies == "$COUNT"
 drops=$(awk '$1 ~ /^drop_/ && $2 != 0 { printf "%s%s=%s", sep, $1, $2; sep = " " }' "$tmp/server.out")
 if [ -z "$drops" ]; then
 	ok "no drop_ counter is non-zero"

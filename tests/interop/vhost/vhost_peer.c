@@ -207,6 +207,9 @@ recv_frame(struct peer *p, struct frame *f, uint64_t deadline)
 	const void *d;
 	uint32_t n;
 
+	/* Checked first too, so that a stream of unwanted frames cannot extend a wait. */
+	if (rte_get_timer_cycles() > deadline)
+		return false;
 	while (next_held == nb_held) {
 		next_held = 0;
 		nb_held = rte_eth_rx_burst(p->port_id, 0, held, RTE_DIM(held));
@@ -320,7 +323,7 @@ step_garp(struct peer *p, const struct opts *o)
 			step_done(p, before);
 			return;
 		}
-		if (is_arp(&f) && f.len >= 12)
+		if (is_arp(&f))
 			break;
 		report_unexpected(p, "the gratuitous ARP", &f);
 	}
@@ -499,20 +502,14 @@ make_echo(struct echo *e, unsigned int i, uint64_t *rng)
 		/* Choose the last data word so that the reply's ICMP sum is 0xffff: its
 		 * checksum is then 0x0000, the one case where ~sum and a sloppy fold (or a
 		 * "0 means none" special case) disagree. */
-		uint8_t hdr[ICMP_HDR_LEN] = {0,
-					     0,
-					     0,
-					     0,
-					     (uint8_t)(e->ident >> 8),
-					     (uint8_t)e->ident,
-					     (uint8_t)(e->seq >> 8),
-					     (uint8_t)e->seq};
 		uint32_t s;
 
 		e->data[e->len - 2] = 0;
 		e->data[e->len - 1] = 0;
-		s = (uint32_t)inet_sum(hdr, sizeof(hdr)) + inet_sum(e->data, e->len);
-		s = (s & 0xffff) + (s >> 16);
+		/* Header words: type/code 0, checksum 0, ident, seq. */
+		s = (uint32_t)e->ident + e->seq + inet_sum(e->data, e->len);
+		while (s >> 16)
+			s = (s & 0xffff) + (s >> 16);
 		store16(e->data + e->len - 2, (uint16_t)~s);
 	}
 }

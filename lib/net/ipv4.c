@@ -106,6 +106,11 @@ dtcp_ipv4_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *
 		}
 		next_hop = port->gateway;
 	}
+	/* We send atomic datagrams only (DF, no fragmentation): what exceeds the MTU cannot go. */
+	if (unlikely(DTCP_IPV4_HDR_LEN + m->pkt_len > port->caps.mtu)) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_TOO_BIG);
+		return;
+	}
 	hdr = rte_pktmbuf_prepend(m, DTCP_IPV4_HDR_LEN);
 	if (unlikely(hdr == NULL)) {
 		dtcp_drop(lc, m, DTCP_CTR_DROP_NO_MBUF);

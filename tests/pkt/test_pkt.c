@@ -259,6 +259,35 @@ test_off_link_goes_via_gateway(void)
 	harness_down(&h);
 }
 
+static void
+test_reply_over_mtu_is_dropped(void)
+{
+	struct harness h;
+	struct dtcp_config cfg;
+	struct rte_mbuf *m;
+	uint8_t frame[700];
+	size_t len;
+
+	/* MTU 576: a 548-byte echo payload makes a 576-byte reply, 549 one byte too many. */
+	harness_default_config(&cfg);
+	cfg.port[0].mtu = 576;
+	if (up(&h, &cfg, 64) != 0)
+		return;
+	learn_peer(&h);
+	len = frame_echo_request(frame, &peer_mac, PEER_IP, OUR_IP, 1, 548);
+	harness_inject(&h, 0, frame, len);
+	harness_poll(&h, 0, 1);
+	m = harness_take(&h, 0);
+	CHECK(m != NULL && m->pkt_len == DTCP_ETH_HDR_LEN + 576);
+	rte_pktmbuf_free(m);
+	len = frame_echo_request(frame, &peer_mac, PEER_IP, OUR_IP, 2, 549);
+	harness_inject(&h, 0, frame, len);
+	harness_poll(&h, 0, 1);
+	harness_expect_none(&h, 0);
+	CHECK_EQ(harness_counter(&h, DTCP_CTR_DROP_IPV4_TOO_BIG), 1);
+	harness_down(&h);
+}
+
 /* One malformed frame and the only counter it may move. */
 struct bad_frame {
 	const char *what;
@@ -556,6 +585,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_arp_pending_queue_is_bounded);
 	RUN_TEST(test_arp_entry_expires);
 	RUN_TEST(test_off_link_goes_via_gateway);
+	RUN_TEST(test_reply_over_mtu_is_dropped);
 	RUN_TEST(test_malformed_frames_are_counted_drops);
 	RUN_TEST(test_multi_segment_frame_dropped);
 	RUN_TEST(test_rx_checksum_flags_are_trusted);

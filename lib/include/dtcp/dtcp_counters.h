@@ -64,6 +64,7 @@ extern "C" {
 	X(DROP_IPV4_BAD_SOURCE, "drop_ipv4_bad_source", "source is broadcast, multicast or ours")  \
 	X(DROP_IPV4_UNKNOWN_PROTO, "drop_ipv4_unknown_proto", "IP protocol we do not handle")      \
 	X(DROP_IPV4_NO_ROUTE, "drop_ipv4_no_route", "no port or gateway reaches the destination")  \
+	X(DROP_IPV4_TOO_BIG, "drop_ipv4_too_big", "datagram longer than the port MTU")             \
 	X(DROP_ICMP_TRUNCATED, "drop_icmp_truncated", "ICMP message shorter than 8 bytes")         \
 	X(DROP_ICMP_BAD_CHECKSUM, "drop_icmp_bad_checksum", "ICMP checksum wrong")                 \
 	X(DROP_ICMP_UNSUPPORTED, "drop_icmp_unsupported", "ICMP type/code we do not answer")       \

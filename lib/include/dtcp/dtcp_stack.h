@@ -62,8 +62,9 @@ struct dtcp_port_caps {
  *
  * @param cfg validated configuration (copied).
  * @return the stack, or NULL with rte_errno set:
- *   EINVAL configuration rejected by dtcp_config_validate() or a port
- *          without a [portN] section;
+ *   EINVAL configuration rejected by dtcp_config_validate(), a port
+ *          without a [portN] section or without a MAC, or an mbuf pool
+ *          too small to fill every RX/TX ring;
  *   ENODEV no DPDK port available;
  *   ENOTSUP a port cannot give one queue pair per lcore or the MTU;
  *   ENOMEM mempool or table allocation failed;

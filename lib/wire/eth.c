@@ -15,6 +15,7 @@ dtcp_wire_status_str(enum dtcp_wire_status st)
 		[DTCP_WIRE_BAD_HDR_LEN] = "bad header length",
 		[DTCP_WIRE_BAD_TOTAL_LEN] = "bad total length",
 		[DTCP_WIRE_BAD_CHECKSUM] = "bad checksum",
+		[DTCP_WIRE_BAD_OPTION] = "bad option",
 		[DTCP_WIRE_FRAGMENT] = "fragment",
 		[DTCP_WIRE_OPTIONS] = "options",
 		[DTCP_WIRE_UNSUPPORTED] = "unsupported",

@@ -26,6 +26,7 @@ enum dtcp_wire_status {
 	DTCP_WIRE_BAD_HDR_LEN,	 /**< header length field below the minimum */
 	DTCP_WIRE_BAD_TOTAL_LEN, /**< total length field below the header length */
 	DTCP_WIRE_BAD_CHECKSUM,	 /**< checksum does not verify */
+	DTCP_WIRE_BAD_OPTION,	 /**< option with an illegal length (TCP) */
 	DTCP_WIRE_FRAGMENT,	 /**< IPv4 fragment */
 	DTCP_WIRE_OPTIONS,	 /**< IPv4 options present */
 	DTCP_WIRE_UNSUPPORTED,	 /**< valid but not a variant we handle */

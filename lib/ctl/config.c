@@ -23,20 +23,24 @@
 
 #include "core/lcore.h"
 
-struct stack_key {
+/* An integer key of [stack] or [tcp]: where it lives in struct dtcp_config and its range. */
+struct int_key {
+	const char *section;
 	const char *name;
 	size_t offset; /* into struct dtcp_config */
 	size_t size;   /* 2 or 4 bytes */
 	uint32_t min, max, def;
 };
 
-#define STACK_KEY(field, lo, hi, dflt)                                                             \
+#define INT_KEY(sect, key, field, lo, hi, dflt)                                                    \
 	{                                                                                          \
-#field, offsetof(struct dtcp_config, field),                                       \
+		sect, key, offsetof(struct dtcp_config, field),                                    \
 			sizeof(((struct dtcp_config *)0)->field), lo, hi, dflt                     \
 	}
+#define STACK_KEY(field, lo, hi, dflt) INT_KEY("stack", #field, field, lo, hi, dflt)
+#define TCP_KEY(key, lo, hi, dflt)     INT_KEY("tcp", #key, tcp_##key, lo, hi, dflt)
 
-static const struct stack_key stack_keys[] = {
+static const struct int_key int_keys[] = {
 	STACK_KEY(burst_size, 1, DTCP_MAX_BURST, 32),
 	STACK_KEY(mbuf_pool_size, 1024, 1u << 24, 16383),
 	STACK_KEY(mbuf_cache_size, 0, RTE_MEMPOOL_CACHE_MAX_SIZE, 256),
@@ -49,6 +53,23 @@ static const struct stack_key stack_keys[] = {
 	STACK_KEY(arp_retry_ms, 10, 60000, 1000),
 	STACK_KEY(arp_retries, 1, 20, 3),
 	STACK_KEY(arp_timeout_s, 1, 86400, 300),
+	TCP_KEY(max_conns, 16, 1u << 24, 65536),
+	TCP_KEY(max_time_wait, 16, 1u << 24, 65536),
+	TCP_KEY(max_listeners, 1, 4096, 64),
+	TCP_KEY(syn_backlog, 1, 1u << 20, 1024),
+	TCP_KEY(snd_buf, 4096, 1u << 30, 262144),
+	TCP_KEY(rcv_buf, 4096, 1u << 30, 262144),
+	TCP_KEY(syn_retries, 1, 20, 6),
+	TCP_KEY(synack_retries, 1, 20, 5),
+	TCP_KEY(retries, 1, 50, 15),
+	TCP_KEY(rto_initial_ms, 10, 60000, 1000),
+	TCP_KEY(rto_min_ms, 1, 60000, 200),
+	TCP_KEY(rto_max_ms, 100, 600000, 120000),
+	TCP_KEY(time_wait_s, 1, 3600, 60),
+	TCP_KEY(fin_wait2_s, 1, 3600, 60),
+	TCP_KEY(challenge_ack_limit, 1, 1000000, 1000),
+	TCP_KEY(port_min, 1024, 65535, 32768),
+	TCP_KEY(port_max, 1024, 65535, 60999),
 };
 
 #define PORT_MTU_MIN	 68
@@ -73,7 +94,7 @@ static int __rte_format_printf(5, 6) config_error(char *err, size_t err_len, con
 }
 
 static void
-store(struct dtcp_config *cfg, const struct stack_key *k, uint32_t v)
+store(struct dtcp_config *cfg, const struct int_key *k, uint32_t v)
 {
 	char *field = (char *)cfg + k->offset;
 
@@ -89,8 +110,8 @@ void
 dtcp_config_init(struct dtcp_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	for (size_t i = 0; i < RTE_DIM(stack_keys); i++)
-		store(cfg, &stack_keys[i], stack_keys[i].def);
+	for (size_t i = 0; i < RTE_DIM(int_keys); i++)
+		store(cfg, &int_keys[i], int_keys[i].def);
 	for (unsigned int p = 0; p < DTCP_MAX_PORTS; p++)
 		cfg->port[p].mtu = PORT_MTU_DEFAULT;
 }
@@ -148,17 +169,17 @@ prefix_mask(uint8_t len)
 }
 
 static int
-set_stack_key(struct dtcp_config *cfg, const char *key, const char *value, char *err,
-	      size_t err_len)
+set_int_key(struct dtcp_config *cfg, const char *section, const char *key, const char *value,
+	    char *err, size_t err_len)
 {
-	for (size_t i = 0; i < RTE_DIM(stack_keys); i++) {
-		const struct stack_key *k = &stack_keys[i];
+	for (size_t i = 0; i < RTE_DIM(int_keys); i++) {
+		const struct int_key *k = &int_keys[i];
 		uint32_t v;
 
-		if (strcmp(k->name, key) != 0)
+		if (strcmp(k->section, section) != 0 || strcmp(k->name, key) != 0)
 			continue;
 		if (parse_u32(value, &v) != 0 || v < k->min || v > k->max) {
-			config_error(err, err_len, "stack", key,
+			config_error(err, err_len, section, key,
 				     "'%s' is not an integer in [%" PRIu32 ", %" PRIu32 "]", value,
 				     k->min, k->max);
 			return -EINVAL;
@@ -166,7 +187,7 @@ set_stack_key(struct dtcp_config *cfg, const char *key, const char *value, char 
 		store(cfg, k, v);
 		return 0;
 	}
-	config_error(err, err_len, "stack", key, "unknown key");
+	config_error(err, err_len, section, key, "unknown key");
 	return -ENOENT;
 }
 
@@ -240,13 +261,14 @@ dtcp_config_set(struct dtcp_config *cfg, const char *section, const char *key, c
 {
 	int port;
 
-	if (strcmp(section, "stack") == 0)
-		return set_stack_key(cfg, key, value, err, err_len);
+	if (strcmp(section, "stack") == 0 || strcmp(section, "tcp") == 0)
+		return set_int_key(cfg, section, key, value, err, err_len);
 	port = port_section_index(section);
 	if (port >= 0)
 		return set_port_key(&cfg->port[port], section, key, value, err, err_len);
 	config_error(err, err_len, section, key,
-		     "unknown section (expected [stack] or [port0]..[port%d])", DTCP_MAX_PORTS - 1);
+		     "unknown section (expected [stack], [tcp] or [port0]..[port%d])",
+		     DTCP_MAX_PORTS - 1);
 	return -ENOENT;
 }
 
@@ -338,10 +360,12 @@ dtcp_config_load(struct dtcp_config *cfg, const char *path, char *err, size_t er
 		int n = rte_cfgfile_section_num_entries(file, sections[s]);
 		int port = port_section_index(sections[s]);
 
-		if (strcmp(sections[s], "stack") != 0 && port < 0) {
-			config_error(err, err_len, sections[s], "*",
-				     "unknown section (expected [stack] or [port0]..[port%d])",
-				     DTCP_MAX_PORTS - 1);
+		if (strcmp(sections[s], "stack") != 0 && strcmp(sections[s], "tcp") != 0 &&
+		    port < 0) {
+			config_error(
+				err, err_len, sections[s], "*",
+				"unknown section (expected [stack], [tcp] or [port0]..[port%d])",
+				DTCP_MAX_PORTS - 1);
 			rc = -ENOENT;
 			break;
 		}
@@ -377,6 +401,19 @@ dtcp_config_validate(const struct dtcp_config *cfg, char *err, size_t err_len)
 		config_error(err, err_len, "stack", "mbuf_cache_size",
 			     "%u is more than 2/3 of mbuf_pool_size (%u)", cfg->mbuf_cache_size,
 			     cfg->mbuf_pool_size);
+		return -EINVAL;
+	}
+	if (cfg->tcp_port_min > cfg->tcp_port_max) {
+		config_error(err, err_len, "tcp", "port_min", "%u is above port_max (%u)",
+			     cfg->tcp_port_min, cfg->tcp_port_max);
+		return -EINVAL;
+	}
+	if (cfg->tcp_rto_min_ms > cfg->tcp_rto_max_ms ||
+	    cfg->tcp_rto_initial_ms < cfg->tcp_rto_min_ms ||
+	    cfg->tcp_rto_initial_ms > cfg->tcp_rto_max_ms) {
+		config_error(err, err_len, "tcp", "rto_initial_ms",
+			     "need rto_min_ms (%u) <= rto_initial_ms (%u) <= rto_max_ms (%u)",
+			     cfg->tcp_rto_min_ms, cfg->tcp_rto_initial_ms, cfg->tcp_rto_max_ms);
 		return -EINVAL;
 	}
 	for (unsigned int p = 0; p < DTCP_MAX_PORTS; p++) {

@@ -28,7 +28,7 @@ expect_error() {
 
 expect_error unknown_key "stack:bogus: unknown key" <<<$'[stack]\nbogus = 1'
 expect_error unknown_section \
-	"netdev:*: unknown section (expected [stack] or [port0]..[port7])" <<<$'[netdev]\nx = 1'
+	"netdev:*: unknown section (expected [stack], [tcp] or [port0]..[port7])" <<<$'[netdev]\nx = 1'
 expect_error bad_burst "stack:burst_size: '0' is not an integer in [1, 512]" \
 	<<<$'[stack]\nburst_size = 0'
 expect_error bad_address \

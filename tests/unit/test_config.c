@@ -68,6 +68,14 @@ test_defaults(void)
 	CHECK_EQ(cfg.arp_retry_ms, 1000);
 	CHECK_EQ(cfg.arp_retries, 3);
 	CHECK_EQ(cfg.arp_timeout_s, 300);
+	CHECK_EQ(cfg.tcp_max_conns, 65536);
+	CHECK_EQ(cfg.tcp_syn_backlog, 1024);
+	CHECK_EQ(cfg.tcp_syn_retries, 6);
+	CHECK_EQ(cfg.tcp_rto_initial_ms, 1000);
+	CHECK_EQ(cfg.tcp_rto_min_ms, 200);
+	CHECK_EQ(cfg.tcp_time_wait_s, 60);
+	CHECK_EQ(cfg.tcp_port_min, 32768);
+	CHECK_EQ(cfg.tcp_port_max, 60999);
 	for (unsigned int p = 0; p < DTCP_MAX_PORTS; p++) {
 		CHECK_EQ(cfg.port[p].configured, false);
 		CHECK_EQ(cfg.port[p].addr, 0);
@@ -206,8 +214,8 @@ struct bad_fixture {
 static const struct bad_fixture bad_fixtures[] = {
 	{"unknown_key.ini", -ENOENT, "stack:bogus_key: unknown key"},
 	{"unknown_section.ini", -ENOENT,
-	 "bogus:*: unknown section (expected [stack] or [port0]..[port7])"},
-	{"port8.ini", -ENOENT, "port8:*: unknown section (expected [stack] or [port0]..[port7])"},
+	 "bogus:*: unknown section (expected [stack], [tcp] or [port0]..[port7])"},
+	{"port8.ini", -ENOENT, "port8:*: unknown section (expected [stack], [tcp] or [port0]..[port7])"},
 	{"burst_zero.ini", -EINVAL, "stack:burst_size: '0' is not an integer in [1, 512]"},
 	{"burst_abc.ini", -EINVAL, "stack:burst_size: 'abc' is not an integer in [1, 512]"},
 	{"burst_negative.ini", -EINVAL, "stack:burst_size: '-1' is not an integer in [1, 512]"},
@@ -493,17 +501,17 @@ static void
 test_set_sections(void)
 {
 	SET_FAIL("bogus", "burst_size", "32", -ENOENT,
-		 "bogus:burst_size: unknown section (expected [stack] or [port0]..[port7])");
+		 "bogus:burst_size: unknown section (expected [stack], [tcp] or [port0]..[port7])");
 	SET_FAIL("port8", "address", "198.18.0.2/24", -ENOENT,
-		 "port8:address: unknown section (expected [stack] or [port0]..[port7])");
+		 "port8:address: unknown section (expected [stack], [tcp] or [port0]..[port7])");
 	SET_FAIL("port", "address", "198.18.0.2/24", -ENOENT,
-		 "port:address: unknown section (expected [stack] or [port0]..[port7])");
+		 "port:address: unknown section (expected [stack], [tcp] or [port0]..[port7])");
 	SET_FAIL("port01", "address", "198.18.0.2/24", -ENOENT,
-		 "port01:address: unknown section (expected [stack] or [port0]..[port7])");
+		 "port01:address: unknown section (expected [stack], [tcp] or [port0]..[port7])");
 	SET_FAIL("port-1", "address", "198.18.0.2/24", -ENOENT,
-		 "port-1:address: unknown section (expected [stack] or [port0]..[port7])");
+		 "port-1:address: unknown section (expected [stack], [tcp] or [port0]..[port7])");
 	SET_FAIL("Stack", "burst_size", "32", -ENOENT,
-		 "Stack:burst_size: unknown section (expected [stack] or [port0]..[port7])");
+		 "Stack:burst_size: unknown section (expected [stack], [tcp] or [port0]..[port7])");
 	SET_FAIL("port0", "bogus_key", "1", -ENOENT, "port0:bogus_key: unknown key");
 	SET_FAIL("stack", "address", "198.18.0.2/24", -ENOENT, "stack:address: unknown key");
 	SET_FAIL("port0", "burst_size", "32", -ENOENT, "port0:burst_size: unknown key");

@@ -12,6 +12,7 @@
  *
  * Sections:
  *  - [stack]  burst size, pool and ring sizes, idle back-off, ARP tuning.
+ *  - [tcp]    table sizes, buffers, retransmission and timeout tuning.
  *  - [portN]  one per DPDK port N (0 <= N < DTCP_MAX_PORTS): address/prefix,
  *             gateway and MTU.
  *
@@ -49,18 +50,35 @@ struct dtcp_port_config {
 
 /** Everything the stack reads at start-up. Fill with dtcp_config_init(). */
 struct dtcp_config {
-	uint16_t burst_size;	  /**< [stack] burst_size: packets per rx/tx burst */
-	uint32_t mbuf_pool_size;  /**< [stack] mbuf_pool_size: mbufs per NUMA socket */
-	uint16_t mbuf_cache_size; /**< [stack] mbuf_cache_size: per-lcore mempool cache */
-	uint16_t rx_desc;	  /**< [stack] rx_desc: RX ring descriptors per queue */
-	uint16_t tx_desc;	  /**< [stack] tx_desc: TX ring descriptors per queue */
-	uint32_t idle_polls;	  /**< [stack] idle_polls: empty polls before napping */
-	uint32_t idle_sleep_us;	  /**< [stack] idle_sleep_us: nap length, 0 = never nap */
-	uint32_t arp_table_size;  /**< [stack] arp_table_size: neighbour entries per lcore */
-	uint16_t arp_pending_max; /**< [stack] arp_pending_max: packets held per unresolved hop */
-	uint32_t arp_retry_ms;	  /**< [stack] arp_retry_ms: interval between ARP requests */
-	uint16_t arp_retries;	  /**< [stack] arp_retries: requests before giving up */
-	uint32_t arp_timeout_s;	  /**< [stack] arp_timeout_s: lifetime of a resolved entry */
+	uint16_t burst_size;	    /**< [stack] burst_size: packets per rx/tx burst */
+	uint32_t mbuf_pool_size;    /**< [stack] mbuf_pool_size: mbufs per NUMA socket */
+	uint16_t mbuf_cache_size;   /**< [stack] mbuf_cache_size: per-lcore mempool cache */
+	uint16_t rx_desc;	    /**< [stack] rx_desc: RX ring descriptors per queue */
+	uint16_t tx_desc;	    /**< [stack] tx_desc: TX ring descriptors per queue */
+	uint32_t idle_polls;	    /**< [stack] idle_polls: empty polls before napping */
+	uint32_t idle_sleep_us;	    /**< [stack] idle_sleep_us: nap length, 0 = never nap */
+	uint32_t arp_table_size;    /**< [stack] arp_table_size: neighbour entries per lcore */
+	uint16_t arp_pending_max;   /**< [stack] arp_pending_max: packets held per unresolved hop */
+	uint32_t arp_retry_ms;	    /**< [stack] arp_retry_ms: interval between ARP requests */
+	uint16_t arp_retries;	    /**< [stack] arp_retries: requests before giving up */
+	uint32_t arp_timeout_s;	    /**< [stack] arp_timeout_s: lifetime of a resolved entry */
+	uint32_t tcp_max_conns;	    /**< [tcp] max_conns: connections per lcore */
+	uint32_t tcp_max_time_wait; /**< [tcp] max_time_wait: TIME_WAIT entries per lcore */
+	uint16_t tcp_max_listeners; /**< [tcp] max_listeners: listeners per lcore */
+	uint32_t tcp_syn_backlog;   /**< [tcp] syn_backlog: half-open connections per listener */
+	uint32_t tcp_snd_buf;	    /**< [tcp] snd_buf: default send buffer, bytes */
+	uint32_t tcp_rcv_buf;	    /**< [tcp] rcv_buf: default receive buffer, bytes */
+	uint16_t tcp_syn_retries;   /**< [tcp] syn_retries: SYN retransmissions */
+	uint16_t tcp_synack_retries; /**< [tcp] synack_retries: SYN-ACK retransmissions */
+	uint16_t tcp_retries;	     /**< [tcp] retries: data retransmissions before ETIMEDOUT */
+	uint32_t tcp_rto_initial_ms; /**< [tcp] rto_initial_ms: RTO before any RTT sample */
+	uint32_t tcp_rto_min_ms;     /**< [tcp] rto_min_ms */
+	uint32_t tcp_rto_max_ms;     /**< [tcp] rto_max_ms */
+	uint32_t tcp_time_wait_s;    /**< [tcp] time_wait_s: 2*MSL */
+	uint32_t tcp_fin_wait2_s;    /**< [tcp] fin_wait2_s: orphaned FIN_WAIT_2 lifetime */
+	uint32_t tcp_challenge_ack_limit; /**< [tcp] challenge_ack_limit: per second per lcore */
+	uint16_t tcp_port_min;		  /**< [tcp] port_min: ephemeral port range start */
+	uint16_t tcp_port_max;		  /**< [tcp] port_max: ephemeral port range end */
 	struct dtcp_port_config port[DTCP_MAX_PORTS]; /**< [port0] .. [port7] */
 };
 

@@ -12,6 +12,7 @@
 #include "core/stack.h"
 #include "net/arp.h"
 #include "net/eth.h"
+#include "tcp/tcp.h"
 
 uint64_t
 dtcp_time_us(void)
@@ -57,12 +58,18 @@ dtcp_lcore_poll(struct dtcp_lcore *lc, uint64_t now_us)
 			lc->ctr[DTCP_CTR_RX_BYTES] += pkts[i]->pkt_len;
 			dtcp_eth_input(lc, p, pkts[i]);
 		}
+		/* TCP segments of the burst were staged: one bulk table lookup for all. */
+		dtcp_tcp_input_burst(lc);
 	}
+	dtcp_timer_wheel_run(&lc->tcp.wheel, now_us, UINT32_MAX);
 
 	if (now_us >= lc->next_tick_us) {
 		lc->next_tick_us = now_us + DTCP_TICK_US;
 		dtcp_arp_tick(lc);
 	}
+
+	if (lc->stack->app.poll != NULL)
+		lc->stack->app.poll(lc, lc->stack->app.arg);
 
 	for (unsigned int p = 0; p < lc->nb_ports; p++)
 		lc->ctr[DTCP_CTR_TX_PACKETS] += rte_eth_tx_buffer_flush(

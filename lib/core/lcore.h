@@ -19,6 +19,7 @@
 
 #include "net/arp.h"
 #include "port/port.h"
+#include "tcp/tcp.h"
 
 /** How often the housekeeping tick (ARP retries and ageing) runs. */
 #define DTCP_TICK_US 10000
@@ -52,6 +53,7 @@ struct dtcp_lcore {
 
 	struct dtcp_lcore_port ports[DTCP_MAX_PORTS];
 	struct dtcp_arp_table arp;
+	struct dtcp_tcp_lcore tcp;
 
 	/* Plain per-lcore counters, summed by readers. */
 	uint64_t ctr[DTCP_CTR__MAX] __rte_cache_aligned;

@@ -71,9 +71,11 @@ lcore_init(struct dtcp_stack *s, struct dtcp_lcore *lc, unsigned int index, unsi
 	}
 	snprintf(name, sizeof(name), "dtcp_arp_%u", index);
 	rc = dtcp_arp_table_init(&lc->arp, name, &s->cfg, socket);
-	if (rc != 0)
+	if (rc != 0) {
 		DTCP_LOG(ERR, stack, "lcore %u: neighbour table: %s", lcore_id, rte_strerror(-rc));
-	return rc;
+		return rc;
+	}
+	return dtcp_tcp_lcore_init(lc);
 }
 
 static void
@@ -86,6 +88,7 @@ lcore_free(struct dtcp_lcore *lc)
 			rte_pktmbuf_free_bulk(txb->pkts, txb->length);
 		rte_free(txb);
 	}
+	dtcp_tcp_lcore_free(lc);
 	dtcp_arp_table_free(&lc->arp);
 	rte_free(lc->arp_in);
 	rte_free(lc->arp_out);
@@ -269,8 +272,20 @@ static int
 lcore_entry(void *arg)
 {
 	struct dtcp_stack *s = arg;
+	struct dtcp_lcore *lc = s->lcores[rte_lcore_index((int)rte_lcore_id())];
+	int rc = 0;
 
-	return dtcp_lcore_run(s->lcores[rte_lcore_index((int)rte_lcore_id())]);
+	lc->now_us = dtcp_time_us();
+	if (s->app.init != NULL && (rc = s->app.init(lc, s->app.arg)) != 0) {
+		DTCP_LOG(ERR, stack, "lcore %u: application init failed (%d): stopping",
+			 lc->lcore_id, rc);
+		dtcp_stack_stop(s);
+		return rc;
+	}
+	rc = dtcp_lcore_run(lc);
+	if (s->app.fini != NULL)
+		s->app.fini(lc, s->app.arg);
+	return rc;
 }
 
 int

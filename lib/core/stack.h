@@ -9,6 +9,7 @@
 #include <rte_mempool.h>
 
 #include <dtcp/dtcp_stack.h>
+#include <dtcp/dtcp_tcp.h>
 
 #include "port/port.h"
 
@@ -21,7 +22,8 @@ struct dtcp_stack {
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
 	struct rte_ring **arp_rings; /**< [nb_lcores * nb_lcores], from*n + to */
 	bool pdump_enabled;
-	volatile int stop; /**< set by dtcp_stack_stop() */
+	struct dtcp_app app; /**< application run in every loop */
+	volatile int stop;   /**< set by dtcp_stack_stop() */
 };
 
 /** Telemetry: register the /dtcp commands for this stack (once per process). */

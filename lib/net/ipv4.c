@@ -76,6 +76,9 @@ dtcp_ipv4_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m
 	case IPPROTO_ICMP:
 		dtcp_icmp_input(lc, port_idx, m, &ip);
 		break;
+	case IPPROTO_TCP:
+		dtcp_tcp_stage(lc, port_idx, m, &ip);
+		break;
 	default:
 		dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_UNKNOWN_PROTO);
 	}
@@ -117,8 +120,8 @@ dtcp_ipv4_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *
 		return;
 	}
 
-	/* A reused RX mbuf still carries RX flags; keep only the buffer-kind bits. */
-	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+	/* A reused RX mbuf still carries RX flags; keep the buffer kind and L4 offload bits. */
+	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_TX_L4_MASK;
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = DTCP_IPV4_HDR_LEN;
 	m->ol_flags |= RTE_MBUF_F_TX_IPV4;

@@ -13,6 +13,7 @@
 #include <dtcp/dtcp_config.h>
 #include <dtcp/dtcp_counters.h>
 #include <dtcp/dtcp_stack.h>
+#include <dtcp/dtcp_tcp.h>
 #include <dtcp/dtcp_version.h>
 
 #endif /* DTCP_H */

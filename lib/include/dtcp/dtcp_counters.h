@@ -68,6 +68,55 @@ extern "C" {
 	X(DROP_ICMP_TRUNCATED, "drop_icmp_truncated", "ICMP message shorter than 8 bytes")         \
 	X(DROP_ICMP_BAD_CHECKSUM, "drop_icmp_bad_checksum", "ICMP checksum wrong")                 \
 	X(DROP_ICMP_UNSUPPORTED, "drop_icmp_unsupported", "ICMP type/code we do not answer")       \
+	X(TCP_RX_SEGMENTS, "tcp_rx_segments", "TCP segments received and parsed")                  \
+	X(TCP_RX_DATA_SEGMENTS, "tcp_rx_data_segments",                                            \
+	  "segments whose payload was queued in order")                                            \
+	X(TCP_TX_SEGMENTS, "tcp_tx_segments", "TCP segments sent")                                 \
+	X(TCP_ACTIVE_OPENS, "tcp_active_opens", "dtcp_connect() calls that sent a SYN")            \
+	X(TCP_PASSIVE_OPENS, "tcp_passive_opens", "SYNs that created a SYN_RECEIVED connection")   \
+	X(TCP_ESTABLISHED, "tcp_established", "handshakes completed, both directions")             \
+	X(TCP_TX_RETRANSMITS, "tcp_tx_retransmits", "data or FIN segments sent again")             \
+	X(TCP_TX_SYN_RETRANSMITS, "tcp_tx_syn_retransmits", "SYN or SYN-ACK sent again")           \
+	X(TCP_TX_RST, "tcp_tx_rst", "RST segments sent")                                           \
+	X(TCP_RX_RST, "tcp_rx_rst", "RSTs that reset a connection")                                \
+	X(TCP_TX_CHALLENGE_ACKS, "tcp_tx_challenge_acks", "RFC 5961 challenge ACKs sent")          \
+	X(TCP_CHALLENGE_ACKS_LIMITED, "tcp_challenge_acks_limited",                                \
+	  "challenge ACKs withheld by the rate limit")                                             \
+	X(TCP_TX_KEEPALIVES, "tcp_tx_keepalives", "keepalive probes sent")                         \
+	X(TCP_TIMEOUTS, "tcp_timeouts", "connections that gave up retransmitting (ETIMEDOUT)")     \
+	X(TCP_FIN_WAIT2_TIMEOUTS, "tcp_fin_wait2_timeouts",                                        \
+	  "orphaned FIN_WAIT_2 connections closed")                                                \
+	X(TCP_TIME_WAIT_REUSED, "tcp_time_wait_reused",                                            \
+	  "TIME_WAIT tuples reopened by a newer SYN")                                              \
+	X(TCP_TIME_WAIT_FULL, "tcp_time_wait_full",                                                \
+	  "connections closed at once: TIME_WAIT table full")                                      \
+	X(TCP_RST_UNREAD_DATA, "tcp_rst_unread_data",                                              \
+	  "dtcp_close() with unread data: reset instead")                                          \
+	X(DROP_TCP_TRUNCATED, "drop_tcp_truncated", "TCP header cut short")                        \
+	X(DROP_TCP_BAD_HDR_LEN, "drop_tcp_bad_hdr_len", "TCP data offset below 5")                 \
+	X(DROP_TCP_BAD_CHECKSUM, "drop_tcp_bad_checksum", "TCP checksum wrong")                    \
+	X(DROP_TCP_BAD_OPTION, "drop_tcp_bad_option", "TCP option with an illegal length")         \
+	X(DROP_TCP_NO_CONN, "drop_tcp_no_conn",                                                    \
+	  "segment for no connection or listener (RST sent)")                                      \
+	X(DROP_TCP_RST_NO_CONN, "drop_tcp_rst_no_conn", "RST for no connection (never answered)")  \
+	X(DROP_TCP_NO_SYN, "drop_tcp_no_syn", "SYN_SENT: segment without SYN")                     \
+	X(DROP_TCP_TABLE_FULL, "drop_tcp_table_full", "SYN refused: connection table full")        \
+	X(DROP_TCP_SYN_BACKLOG, "drop_tcp_syn_backlog",                                            \
+	  "SYN refused: listener's half-open limit reached")                                       \
+	X(DROP_TCP_ACCEPT_FULL, "drop_tcp_accept_full",                                            \
+	  "SYN refused: listener's accept queue full")                                             \
+	X(DROP_TCP_UNACCEPTABLE, "drop_tcp_unacceptable",                                          \
+	  "sequence number outside the window (ACK sent)")                                         \
+	X(DROP_TCP_PAWS, "drop_tcp_paws", "old timestamp (RFC 7323 PAWS)")                         \
+	X(DROP_TCP_RST_IN_WINDOW, "drop_tcp_rst_in_window",                                        \
+	  "RST in window, not exact (challenge ACK)")                                              \
+	X(DROP_TCP_SYN_IN_WINDOW, "drop_tcp_syn_in_window",                                        \
+	  "SYN on a synchronized connection (challenge ACK)")                                      \
+	X(DROP_TCP_NO_ACK, "drop_tcp_no_ack", "segment without ACK on a synchronized connection")  \
+	X(DROP_TCP_BAD_ACK, "drop_tcp_bad_ack", "ACK for data not sent, or too old")               \
+	X(DROP_TCP_OUT_OF_ORDER, "drop_tcp_out_of_order", "data after a hole (no reassembly yet)") \
+	X(DROP_TCP_RCV_FULL, "drop_tcp_rcv_full", "receive queue cannot take more segments")       \
+	X(DROP_TCP_TIME_WAIT, "drop_tcp_time_wait", "segment for a TIME_WAIT tuple (ACK sent)")    \
 	X(DROP_NO_MBUF, "drop_no_mbuf", "mbuf pool empty when a packet had to be built")           \
 	X(DROP_TX_FULL, "drop_tx_full", "TX queue refused the packet")
 

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP internals shared by tcp_table.c (tables and lifetime), tcp_input.c
+ * (segment arrival, by state), tcp_output.c (the only segment builder),
+ * tcp_timer.c (retransmission, TIME_WAIT, FIN_WAIT_2, keepalive) and
+ * tcp_api.c (the public calls and the event queue).
+ *
+ * Every structure here belongs to one lcore (struct dtcp_tcp_lcore inside
+ * struct dtcp_lcore) and is only touched by it.
+ */
+#ifndef DTCP_TCP_INTERNAL_H
+#define DTCP_TCP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+
+#include <dtcp/dtcp_tcp.h>
+
+#include "core/timer_wheel.h"
+#include "tcp/siphash.h"
+#include "wire/ipv4.h"
+#include "wire/tcp.h"
+
+struct dtcp_lcore;
+
+/** A connection's 4-tuple as on the wire (network byte order): the table key. */
+struct dtcp_flow_key {
+	uint32_t local_addr;
+	uint32_t remote_addr;
+	uint16_t local_port;
+	uint16_t remote_port;
+};
+
+/* struct dtcp_conn flags. */
+#define TCPF_RELEASED	0x0001 /* the application gave the handle back */
+#define TCPF_FIN_QUEUED 0x0002 /* shutdown: send FIN after the queued data */
+#define TCPF_FIN_SENT	0x0004 /* our FIN has a sequence number (snd_max covers it) */
+#define TCPF_ACK_NOW	0x0008 /* on the lcore's ACK list for this burst */
+#define TCPF_NODELAY	0x0010
+#define TCPF_KEEPALIVE	0x0020
+#define TCPF_SEND_SHORT 0x0040 /* dtcp_send() fell short: raise WRITABLE when space opens */
+#define TCPF_IN_TABLE	0x0080 /* key present in the connection hash */
+#define TCPF_WSCALE_OK	0x0100
+#define TCPF_SACK_OK	0x0200
+#define TCPF_TS_OK	0x0400
+#define TCPF_IN_ACCEPTQ 0x0800 /* established, waiting in the listener's accept queue */
+#define TCPF_RTT_TIMING 0x1000 /* rtt_seq / rtt_start_us hold a running sample */
+
+/* Event bits, one per enum dtcp_event_type. */
+#define TCP_EV_BIT(type) (1u << (type))
+
+struct dtcp_listener {
+	struct dtcp_lcore *lc;
+	int32_t slot;
+	uint32_t addr; /* network order, 0 = any of ours */
+	uint16_t port; /* host order */
+	uint32_t backlog;
+	uint32_t nb_half_open; /* SYN_RECEIVED connections born here */
+	uint32_t nb_accept;    /* established, waiting for dtcp_accept() */
+	uint32_t gen;
+	uint16_t ev_pending;
+	bool in_evq;
+	void *user;
+	TAILQ_HEAD(, dtcp_conn) acceptq;
+};
+
+struct dtcp_conn {
+	struct dtcp_flow_key key;
+	struct dtcp_lcore *lc;
+	int32_t slot;	     /* position in the connection table */
+	uint32_t gen;	     /* bumped on every reuse of the slot (stale event entries) */
+	uint8_t state;	     /* enum dtcp_tcp_state */
+	uint8_t port_idx;    /* the port the peer is reached on */
+	uint16_t flags;	     /* TCPF_* */
+	uint16_t ev_pending; /* TCP_EV_BIT()s queued for dtcp_events() */
+	bool in_evq;
+	int error; /* for DTCP_EV_ERROR */
+	void *user;
+	struct dtcp_listener *listener; /* passive opens, until accepted */
+	TAILQ_ENTRY(dtcp_conn) acceptq_link;
+
+	/* Send sequence space (RFC 9293 section 3.3.1). */
+	uint32_t iss;
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max; /* highest sequence number sent + 1 (snd_nxt rewinds on RTO) */
+	uint32_t snd_wnd; /* peer's window, scaled, bytes */
+	uint32_t max_snd_wnd;
+	uint32_t snd_wl1, snd_wl2;
+	uint16_t snd_mss; /* payload bytes per segment, options excluded */
+	uint8_t snd_wscale, rcv_wscale;
+	uint32_t ts_recent; /* RFC 7323: peer's TSval to echo */
+	uint32_t ts_offset; /* added to our clock in TSval */
+
+	/* Data from snd_una on: single-segment mbufs linked through ->next. */
+	struct rte_mbuf *sndq_head, *sndq_tail;
+	uint32_t sndq_len; /* bytes queued (not counting SYN/FIN) */
+	uint32_t snd_buf;
+
+	/* Receive sequence space. */
+	uint32_t irs;
+	uint32_t rcv_nxt;
+	uint32_t rcv_adv; /* right edge of the window we advertised */
+	uint32_t rcv_buf;
+	struct rte_mbuf *rcvq_head, *rcvq_tail; /* in-order payload, one chain */
+	uint32_t rcvq_len;
+
+	/* Timers and RTT (RFC 6298). */
+	struct dtcp_timer rtx_timer;  /* SYN, SYN-ACK, data, persist, FIN_WAIT_2 */
+	struct dtcp_timer keep_timer; /* keepalive */
+	uint32_t rto_us;
+	uint32_t srtt_us; /* 0 until the first sample */
+	uint32_t rttvar_us;
+	uint8_t nb_rtx; /* consecutive retransmissions of the same data */
+	uint8_t keep_probes;
+	uint32_t rtt_seq;
+	uint64_t rtt_start_us;
+	uint64_t open_us; /* SYN sent or received, for the handshake histogram */
+	uint64_t last_rx_us;
+	uint32_t keep_idle_s, keep_intvl_s, keep_cnt;
+};
+
+/* TIME_WAIT: what is left of a connection, without buffers (RFC 9293 3.10.7.4). */
+struct dtcp_tw {
+	struct dtcp_flow_key key;
+	int32_t slot;
+	uint8_t port_idx;
+	bool ts_ok;
+	uint32_t snd_nxt;
+	uint32_t rcv_nxt;
+	uint32_t rcv_wnd;
+	uint8_t rcv_wscale;
+	uint32_t ts_recent;
+	uint32_t ts_offset;
+	struct dtcp_timer timer;
+};
+
+/* Listener table key. */
+struct tcp_listen_key {
+	uint32_t addr; /* network order, 0 = any */
+	uint16_t port; /* host order */
+	uint16_t pad;
+};
+
+/* One segment of the current burst, parsed and waiting for the bulk lookup. */
+struct tcp_seg {
+	struct rte_mbuf *m; /* data at the TCP header */
+	unsigned int port_idx;
+	struct dtcp_ipv4_repr ip;
+	struct dtcp_tcp_repr th;
+	struct dtcp_flow_key key;
+};
+
+/* An entry of the event queue: the object, and its generation when queued. */
+struct tcp_evq_entry {
+	void *obj;
+	uint32_t gen;
+	bool is_listener;
+};
+
+#define TCP_HANDSHAKE_BUCKETS 24 /* log2 microseconds: 1 us .. 8 s and above */
+
+/* The TCP part of an lcore. */
+struct dtcp_tcp_lcore {
+	struct rte_hash *conn_hash; /* flow key -> slot in conns */
+	struct dtcp_conn *conns;
+	uint32_t max_conns;
+	struct rte_hash *tw_hash; /* flow key -> slot in tws */
+	struct dtcp_tw *tws;
+	struct rte_hash *listen_hash; /* {addr, port} -> slot in listeners */
+	struct dtcp_listener *listeners;
+	struct dtcp_timer_wheel wheel;
+	struct dtcp_siphash_key secret; /* ISNs and timestamp offsets */
+
+	struct tcp_seg *burst; /* [burst_size] */
+	unsigned int nb_burst;
+	struct dtcp_conn **ack_list; /* connections owing an ACK after this burst */
+	unsigned int nb_ack;
+
+	struct tcp_evq_entry *evq; /* ring of objects with pending events */
+	uint32_t evq_size, evq_head, evq_tail;
+
+	uint16_t next_port;	      /* ephemeral port search cursor */
+	uint64_t challenge_window_us; /* start of the current one-second window */
+	uint32_t challenge_acks;      /* sent in that window */
+
+	uint64_t state_count[DTCP_TCP_STATE__MAX];
+	uint64_t handshake_us[2][TCP_HANDSHAKE_BUCKETS]; /* [passive, active] */
+};
+
+/* tcp_table.c */
+int dtcp_tcp_lcore_init(struct dtcp_lcore *lc);
+void dtcp_tcp_lcore_free(struct dtcp_lcore *lc);
+struct dtcp_conn *tcp_conn_lookup(struct dtcp_lcore *lc, const struct dtcp_flow_key *key);
+struct dtcp_conn *tcp_conn_create(struct dtcp_lcore *lc, const struct dtcp_flow_key *key,
+				  unsigned int port_idx);
+void tcp_conn_unhash(struct dtcp_conn *c);
+void tcp_conn_maybe_free(struct dtcp_conn *c);
+void tcp_set_state(struct dtcp_conn *c, enum dtcp_tcp_state state);
+struct dtcp_tw *tcp_tw_lookup(struct dtcp_lcore *lc, const struct dtcp_flow_key *key);
+void tcp_enter_time_wait(struct dtcp_conn *c);
+void tcp_tw_free(struct dtcp_lcore *lc, struct dtcp_tw *tw);
+struct dtcp_listener *tcp_listener_lookup(struct dtcp_lcore *lc, uint32_t addr, uint16_t port);
+void tcp_raise(struct dtcp_conn *c, enum dtcp_event_type type);
+void tcp_raise_listener(struct dtcp_listener *l);
+void tcp_conn_fail(struct dtcp_conn *c, int error);
+void tcp_conn_closed(struct dtcp_conn *c);
+void tcp_sndq_free(struct dtcp_conn *c);
+void tcp_rcvq_free(struct dtcp_conn *c);
+
+/* tcp_input.c */
+void dtcp_tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
+		    const struct dtcp_ipv4_repr *ip);
+void dtcp_tcp_input_burst(struct dtcp_lcore *lc);
+
+/* tcp_output.c */
+void tcp_output(struct dtcp_conn *c);
+void tcp_send_ack(struct dtcp_conn *c);
+void tcp_send_syn(struct dtcp_conn *c);
+void tcp_send_rst(struct dtcp_conn *c);
+void tcp_retransmit(struct dtcp_conn *c);
+void tcp_send_keepalive(struct dtcp_conn *c);
+void tcp_tw_send_ack(struct dtcp_lcore *lc, const struct dtcp_tw *tw);
+void tcp_reply_rst(struct dtcp_lcore *lc, struct tcp_seg *s);
+void tcp_schedule_ack(struct dtcp_conn *c);
+void tcp_flush_acks(struct dtcp_lcore *lc);
+uint32_t tcp_rcv_wnd(const struct dtcp_conn *c);
+uint32_t tcp_now_ts(const struct dtcp_lcore *lc, uint32_t offset);
+
+/* tcp_timer.c */
+void tcp_timers_init(struct dtcp_conn *c);
+void tcp_arm_rtx(struct dtcp_conn *c);
+void tcp_rtt_sample(struct dtcp_conn *c, uint32_t rtt_us);
+void tcp_keepalive_reset(struct dtcp_conn *c);
+void tcp_tw_arm(struct dtcp_lcore *lc, struct dtcp_tw *tw);
+void tcp_handshake_sample(struct dtcp_conn *c, bool active);
+
+#endif

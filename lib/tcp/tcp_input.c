@@ -1,0 +1,692 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP input, RFC 9293 section 3.10.7 ("SEGMENT ARRIVES"), with RFC 5961's
+ * protections against blind RST/SYN/data injection and RFC 7323's PAWS.
+ *
+ * Call chain:
+ *   dtcp_ipv4_input -> dtcp_tcp_stage          parse + checksum, queue in the burst
+ *   dtcp_lcore_poll -> dtcp_tcp_input_burst    one rte_hash_lookup_bulk for the burst
+ *     -> tcp_input_conn -> tcp_input_syn_sent            SYN_SENT
+ *                       -> tcp_input_sync                every other state:
+ *                            tcp_check_seq, RST, SYN, tcp_input_ack, tcp_input_data, FIN
+ *     -> tcp_input_tw                                   TIME_WAIT entry (may reopen)
+ *     -> tcp_input_listen                               LISTEN: new SYN_RECEIVED conn
+ *     -> tcp_reply_rst                                  nobody: RST (3.10.7.1)
+ *     -> tcp_flush_acks                                 one ACK per connection per burst
+ *
+ * Every segment ends up either consumed (its payload queued for the
+ * application, or fully processed) or dropped with exactly one drop_tcp_*
+ * counter.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_random.h>
+
+#include "core/lcore.h"
+#include "core/stack.h"
+#include "tcp/isn.h"
+#include "tcp/seq.h"
+#include "tcp/tcp.h"
+
+/* Sequence space a segment occupies: payload, plus one each for SYN and FIN. */
+static inline uint32_t
+seg_len(const struct dtcp_tcp_repr *th)
+{
+	return th->payload_len + !!(th->flags & DTCP_TCP_SYN) + !!(th->flags & DTCP_TCP_FIN);
+}
+
+static enum dtcp_counter
+tcp_parse_drop_reason(enum dtcp_wire_status st)
+{
+	switch (st) {
+	case DTCP_WIRE_BAD_HDR_LEN:
+		return DTCP_CTR_DROP_TCP_BAD_HDR_LEN;
+	case DTCP_WIRE_BAD_CHECKSUM:
+		return DTCP_CTR_DROP_TCP_BAD_CHECKSUM;
+	case DTCP_WIRE_BAD_OPTION:
+		return DTCP_CTR_DROP_TCP_BAD_OPTION;
+	default:
+		return DTCP_CTR_DROP_TCP_TRUNCATED;
+	}
+}
+
+void
+dtcp_tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
+	       const struct dtcp_ipv4_repr *ip)
+{
+	struct dtcp_tcp_lcore *t = &lc->tcp;
+	struct tcp_seg *s = &t->burst[t->nb_burst];
+	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	enum dtcp_wire_status st;
+
+	/* As for IPv4: trust the PMD's verdict, verify ourselves when it has none. */
+	if (unlikely(l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_TCP_BAD_CHECKSUM);
+		return;
+	}
+	st = dtcp_tcp_parse(rte_pktmbuf_mtod(m, void *), m->data_len, ip->src, ip->dst,
+			    l4 == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, &s->th);
+	if (unlikely(st != DTCP_WIRE_OK)) {
+		dtcp_drop(lc, m, tcp_parse_drop_reason(st));
+		return;
+	}
+	s->m = m;
+	s->port_idx = port_idx;
+	s->ip = *ip;
+	s->key.local_addr = ip->dst;
+	s->key.remote_addr = ip->src;
+	s->key.local_port = rte_cpu_to_be_16(s->th.dst_port);
+	s->key.remote_port = rte_cpu_to_be_16(s->th.src_port);
+	dtcp_count(lc, DTCP_CTR_TCP_RX_SEGMENTS);
+	if (++t->nb_burst == lc->burst_size)
+		dtcp_tcp_input_burst(lc);
+}
+
+static void
+tcp_challenge_ack(struct dtcp_conn *c)
+{
+	struct dtcp_tcp_lcore *t = &c->lc->tcp;
+
+	/* RFC 5961 section 7: a per-lcore budget of challenge ACKs per second. */
+	if (c->lc->now_us - t->challenge_window_us >= US_PER_S) {
+		t->challenge_window_us = c->lc->now_us;
+		t->challenge_acks = 0;
+	}
+	if (t->challenge_acks >= c->lc->stack->cfg.tcp_challenge_ack_limit) {
+		dtcp_count(c->lc, DTCP_CTR_TCP_CHALLENGE_ACKS_LIMITED);
+		return;
+	}
+	t->challenge_acks++;
+	dtcp_count(c->lc, DTCP_CTR_TCP_TX_CHALLENGE_ACKS);
+	tcp_send_ack(c);
+}
+
+/* Options from a SYN or SYN-ACK: keep what both sides offered. */
+static void
+tcp_negotiate(struct dtcp_conn *c, const struct dtcp_tcp_repr *th, bool passive)
+{
+	const struct dtcp_port *port = c->lc->ports[c->port_idx].port;
+	uint16_t our_mss = (uint16_t)(port->caps.mtu - DTCP_IPV4_HDR_LEN - DTCP_TCP_HDR_LEN);
+	/* RFC 9293 3.7.1: without the option the peer takes 536 bytes. */
+	uint16_t peer_mss = th->has_mss ? th->mss : 536;
+	uint16_t offered = passive ? (TCPF_WSCALE_OK | TCPF_SACK_OK | TCPF_TS_OK) : c->flags;
+
+	c->flags &= ~(TCPF_WSCALE_OK | TCPF_SACK_OK | TCPF_TS_OK);
+	if (th->has_wscale && (offered & TCPF_WSCALE_OK)) {
+		c->flags |= TCPF_WSCALE_OK;
+		c->snd_wscale = th->wscale;
+	} else {
+		c->snd_wscale = 0;
+		c->rcv_wscale = 0;
+	}
+	if (th->sack_permitted && (offered & TCPF_SACK_OK))
+		c->flags |= TCPF_SACK_OK;
+	if (th->has_ts && (offered & TCPF_TS_OK)) {
+		c->flags |= TCPF_TS_OK;
+		c->ts_recent = th->ts_val;
+	}
+	c->snd_mss = RTE_MIN(peer_mss, our_mss);
+	if (c->flags & TCPF_TS_OK)
+		c->snd_mss -= 12; /* NOP NOP TS in every segment */
+	if (c->snd_mss == 0)
+		c->snd_mss = 1;
+}
+
+/* The shift that lets our receive buffer be advertised (RFC 7323 section 2.3). */
+static uint8_t
+tcp_choose_wscale(uint32_t rcv_buf)
+{
+	uint8_t shift = 0;
+
+	while (shift < DTCP_TCP_MAX_WSCALE && (rcv_buf >> shift) > UINT16_MAX)
+		shift++;
+	return shift;
+}
+
+static void
+tcp_input_listen(struct dtcp_listener *l, struct tcp_seg *s, uint32_t iss, bool iss_given)
+{
+	struct dtcp_lcore *lc = l->lc;
+	const struct dtcp_config *cfg = &lc->stack->cfg;
+	const struct dtcp_tcp_repr *th = &s->th;
+	struct dtcp_conn *c;
+
+	if (th->flags & DTCP_TCP_RST) {
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_RST_NO_CONN);
+		return;
+	}
+	if (th->flags & DTCP_TCP_ACK) {
+		tcp_reply_rst(lc, s);
+		return;
+	}
+	if (!(th->flags & DTCP_TCP_SYN)) {
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_NO_CONN);
+		return;
+	}
+	if (l->nb_half_open >= cfg->tcp_syn_backlog) {
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_SYN_BACKLOG);
+		return;
+	}
+	if (l->nb_accept >= l->backlog) {
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_ACCEPT_FULL);
+		return;
+	}
+	c = tcp_conn_create(lc, &s->key, s->port_idx);
+	if (c == NULL) {
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_TABLE_FULL);
+		return;
+	}
+	/* No application handle until dtcp_accept(); the listener answers for it. */
+	c->flags |= TCPF_RELEASED;
+	c->listener = l;
+	l->nb_half_open++;
+	c->irs = th->seq;
+	c->rcv_nxt = th->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	c->rcv_wscale = tcp_choose_wscale(c->rcv_buf);
+	c->iss = iss_given ? iss
+			   : dtcp_isn(&lc->tcp.secret, s->key.local_addr, s->key.local_port,
+				      s->key.remote_addr, s->key.remote_port, lc->now_us);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->ts_offset = (uint32_t)rte_rand();
+	tcp_negotiate(c, th, true);
+	c->snd_wnd = c->max_snd_wnd = th->window; /* never scaled in a SYN */
+	c->snd_wl1 = th->seq;
+	c->snd_wl2 = c->iss;
+	c->open_us = c->last_rx_us = lc->now_us;
+	tcp_set_state(c, DTCP_TCP_SYN_RECEIVED);
+	dtcp_count(lc, DTCP_CTR_TCP_PASSIVE_OPENS);
+	/* Data on a SYN is not kept (no TCP Fast Open): the peer will send it again. */
+	rte_pktmbuf_free(s->m);
+	tcp_send_syn(c);
+}
+
+static void
+tcp_established(struct dtcp_conn *c, bool active)
+{
+	struct dtcp_listener *l = c->listener;
+
+	tcp_set_state(c, DTCP_TCP_ESTABLISHED);
+	tcp_handshake_sample(c, active);
+	dtcp_count(c->lc, DTCP_CTR_TCP_ESTABLISHED);
+	tcp_keepalive_reset(c);
+	if (l == NULL) {
+		tcp_raise(c, DTCP_EV_CONNECTED);
+		return;
+	}
+	l->nb_half_open--;
+	TAILQ_INSERT_TAIL(&l->acceptq, c, acceptq_link);
+	c->flags |= TCPF_IN_ACCEPTQ;
+	l->nb_accept++;
+	tcp_raise_listener(l);
+}
+
+static void
+tcp_input_syn_sent(struct dtcp_conn *c, struct tcp_seg *s)
+{
+	struct dtcp_lcore *lc = c->lc;
+	const struct dtcp_tcp_repr *th = &s->th;
+	bool ack_ok = false;
+
+	if (th->flags & DTCP_TCP_ACK) {
+		if (dtcp_seq_leq(th->ack, c->iss) || dtcp_seq_gt(th->ack, c->snd_max)) {
+			tcp_reply_rst(lc, s);
+			return;
+		}
+		ack_ok = true;
+	}
+	if (th->flags & DTCP_TCP_RST) {
+		if (!ack_ok) {
+			dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_RST_NO_CONN);
+			return;
+		}
+		dtcp_count(lc, DTCP_CTR_TCP_RX_RST);
+		rte_pktmbuf_free(s->m);
+		tcp_conn_fail(c, ECONNREFUSED);
+		return;
+	}
+	if (!(th->flags & DTCP_TCP_SYN)) {
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_NO_SYN);
+		return;
+	}
+	c->irs = th->seq;
+	c->rcv_nxt = c->rcv_adv = th->seq + 1;
+	tcp_negotiate(c, th, false);
+	c->snd_wnd = c->max_snd_wnd = th->window; /* never scaled in a SYN */
+	c->snd_wl1 = th->seq;
+	c->snd_wl2 = th->ack;
+	c->last_rx_us = lc->now_us;
+	if (ack_ok) {
+		c->snd_una = th->ack;
+		if (c->nb_rtx == 0)
+			tcp_rtt_sample(c, (uint32_t)(lc->now_us - c->open_us));
+		c->nb_rtx = 0;
+		dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
+		rte_pktmbuf_free(s->m);
+		tcp_established(c, true);
+		tcp_send_ack(c);
+		tcp_output(c);
+		return;
+	}
+	/* Simultaneous open (RFC 9293 figure 7): answer with SYN-ACK, same ISS. */
+	rte_pktmbuf_free(s->m);
+	tcp_set_state(c, DTCP_TCP_SYN_RECEIVED);
+	c->snd_nxt = c->iss;
+	tcp_send_syn(c);
+}
+
+/* RFC 9293 3.10.7.4 first check, plus PAWS (RFC 7323 section 5). */
+static bool
+tcp_check_seq(struct dtcp_conn *c, struct tcp_seg *s)
+{
+	const struct dtcp_tcp_repr *th = &s->th;
+	uint32_t wnd = tcp_rcv_wnd(c), len = seg_len(th);
+	bool ok;
+
+	if ((c->flags & TCPF_TS_OK) && th->has_ts && !(th->flags & DTCP_TCP_RST) &&
+	    dtcp_seq_lt(th->ts_val, c->ts_recent)) {
+		tcp_send_ack(c);
+		dtcp_drop(c->lc, s->m, DTCP_CTR_DROP_TCP_PAWS);
+		return false;
+	}
+	if (len == 0)
+		ok = wnd == 0 ? th->seq == c->rcv_nxt
+			      : dtcp_seq_in_window(th->seq, c->rcv_nxt, wnd);
+	else
+		ok = wnd != 0 && (dtcp_seq_in_window(th->seq, c->rcv_nxt, wnd) ||
+				  dtcp_seq_in_window(th->seq + len - 1, c->rcv_nxt, wnd));
+	if (ok)
+		return true;
+	if (!(th->flags & DTCP_TCP_RST)) {
+		/* A SYN-ACK retransmission is what a retransmitted SYN asks for. */
+		if (c->state == DTCP_TCP_SYN_RECEIVED)
+			tcp_send_syn(c);
+		else
+			tcp_send_ack(c);
+	}
+	dtcp_drop(c->lc, s->m, DTCP_CTR_DROP_TCP_UNACCEPTABLE);
+	return false;
+}
+
+/* Free acknowledged bytes from the front of the send queue. */
+static void
+tcp_sndq_trim(struct dtcp_conn *c, uint32_t bytes)
+{
+	c->sndq_len -= bytes;
+	while (bytes > 0) {
+		struct rte_mbuf *m = c->sndq_head;
+
+		if (bytes < m->data_len) {
+			m->data_off = (uint16_t)(m->data_off + bytes);
+			m->data_len = (uint16_t)(m->data_len - bytes);
+			m->pkt_len = m->data_len;
+			return;
+		}
+		bytes -= m->data_len;
+		c->sndq_head = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free(m);
+	}
+	if (c->sndq_head == NULL)
+		c->sndq_tail = NULL;
+}
+
+/* The ACK field (RFC 9293 3.10.7.4 fifth check). Returns false if the segment was dropped. */
+static bool
+tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
+{
+	struct dtcp_lcore *lc = c->lc;
+	const struct dtcp_tcp_repr *th = &s->th;
+
+	*fin_acked = false;
+	if (c->state == DTCP_TCP_SYN_RECEIVED) {
+		if (!dtcp_seq_lt(c->snd_una, th->ack) || dtcp_seq_gt(th->ack, c->snd_max)) {
+			tcp_reply_rst(lc, s);
+			return false;
+		}
+		c->snd_una = c->iss + 1; /* our SYN */
+		c->snd_wnd = (uint32_t)th->window << c->snd_wscale;
+		c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, c->snd_wnd);
+		c->snd_wl1 = th->seq;
+		c->snd_wl2 = th->ack;
+		c->nb_rtx = 0;
+		dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
+		if (!(c->flags & TCPF_TS_OK) || !th->has_ts)
+			tcp_rtt_sample(c, (uint32_t)(lc->now_us - c->open_us));
+		tcp_established(c, false);
+	}
+	if (dtcp_seq_gt(th->ack, c->snd_max)) {
+		tcp_send_ack(c);
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_BAD_ACK);
+		return false;
+	}
+	/* RFC 5961 section 5.2: an ACK older than anything we could have sent recently. */
+	if (dtcp_seq_lt(th->ack, c->snd_una - c->max_snd_wnd)) {
+		tcp_send_ack(c);
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_BAD_ACK);
+		return false;
+	}
+	if (dtcp_seq_gt(th->ack, c->snd_una)) {
+		uint32_t acked = th->ack - c->snd_una;
+		uint32_t fin_seq = c->snd_una + c->sndq_len;
+
+		if ((c->flags & TCPF_FIN_SENT) && th->ack == fin_seq + 1) {
+			*fin_acked = true;
+			acked--;
+		}
+		tcp_sndq_trim(c, RTE_MIN(acked, c->sndq_len));
+		c->snd_una = th->ack;
+		if (dtcp_seq_lt(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		if ((c->flags & TCPF_TS_OK) && th->has_ts && th->ts_ecr != 0)
+			tcp_rtt_sample(c, (tcp_now_ts(lc, c->ts_offset) - th->ts_ecr) * 1000u);
+		else if ((c->flags & TCPF_RTT_TIMING) && dtcp_seq_gt(th->ack, c->rtt_seq)) {
+			tcp_rtt_sample(c, (uint32_t)(lc->now_us - c->rtt_start_us));
+			c->flags &= ~TCPF_RTT_TIMING;
+		}
+		c->nb_rtx = 0;
+		if (c->snd_una == c->snd_max)
+			dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
+		else
+			tcp_arm_rtx(c);
+		if ((c->flags & TCPF_SEND_SHORT) && c->sndq_len < c->snd_buf) {
+			c->flags &= ~TCPF_SEND_SHORT;
+			tcp_raise(c, DTCP_EV_WRITABLE);
+		}
+	}
+	/* Window update, only from segments newer than the last one that updated it. */
+	if (dtcp_seq_lt(c->snd_wl1, th->seq) ||
+	    (c->snd_wl1 == th->seq && dtcp_seq_leq(c->snd_wl2, th->ack))) {
+		c->snd_wnd = (uint32_t)th->window << c->snd_wscale;
+		c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, c->snd_wnd);
+		c->snd_wl1 = th->seq;
+		c->snd_wl2 = th->ack;
+		if (c->snd_wnd > 0 && c->snd_una == c->snd_max)
+			dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
+	}
+	return true;
+}
+
+/* Queue in-order payload for the application. Returns false if the segment was consumed. */
+static bool
+tcp_input_data(struct dtcp_conn *c, struct tcp_seg *s)
+{
+	struct dtcp_lcore *lc = c->lc;
+	const struct dtcp_tcp_repr *th = &s->th;
+	struct rte_mbuf *m = s->m;
+	uint32_t skip, len, wnd;
+
+	if (dtcp_seq_gt(th->seq, c->rcv_nxt)) {
+		/* A hole before it: no reassembly queue yet, so drop and re-ACK at once. */
+		tcp_send_ack(c);
+		dtcp_drop(lc, m, DTCP_CTR_DROP_TCP_OUT_OF_ORDER);
+		return false;
+	}
+	skip = c->rcv_nxt - th->seq; /* already received */
+	if (skip >= th->payload_len) {
+		tcp_schedule_ack(c);
+		return true;
+	}
+	len = th->payload_len - skip;
+	wnd = tcp_rcv_wnd(c);
+	if (len > wnd)
+		len = wnd; /* beyond the window: the peer sends it again */
+	if (len == 0) {
+		tcp_schedule_ack(c);
+		return true;
+	}
+	rte_pktmbuf_adj(m, (uint16_t)(th->hdr_len + skip));
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - len));
+	m->ol_flags = 0;
+	m->packet_type = 0;
+	if (c->rcvq_head == NULL) {
+		c->rcvq_head = c->rcvq_tail = m;
+	} else if (rte_pktmbuf_chain(c->rcvq_head, m) == 0) {
+		c->rcvq_tail = m;
+	} else {
+		/* 65535 segments unread: the application is not reading; treat as a full window. */
+		dtcp_drop(lc, m, DTCP_CTR_DROP_TCP_RCV_FULL);
+		tcp_schedule_ack(c);
+		return false;
+	}
+	c->rcvq_len += len;
+	c->rcv_nxt += len;
+	dtcp_count(lc, DTCP_CTR_TCP_RX_DATA_SEGMENTS);
+	tcp_raise(c, DTCP_EV_READABLE);
+	tcp_schedule_ack(c);
+	/* The FIN, if any, is checked by the caller against the new rcv_nxt. */
+	s->m = NULL;
+	return true;
+}
+
+static void
+tcp_input_fin(struct dtcp_conn *c, bool fin_acked_now)
+{
+	c->rcv_nxt++;
+	tcp_raise(c, DTCP_EV_PEER_CLOSED);
+	switch (c->state) {
+	case DTCP_TCP_SYN_RECEIVED:
+	case DTCP_TCP_ESTABLISHED:
+		tcp_set_state(c, DTCP_TCP_CLOSE_WAIT);
+		tcp_schedule_ack(c);
+		break;
+	case DTCP_TCP_FIN_WAIT_1:
+		if (fin_acked_now) {
+			tcp_send_ack(c);
+			tcp_enter_time_wait(c);
+		} else {
+			tcp_set_state(c, DTCP_TCP_CLOSING);
+			tcp_schedule_ack(c);
+		}
+		break;
+	case DTCP_TCP_FIN_WAIT_2:
+		tcp_send_ack(c);
+		tcp_enter_time_wait(c);
+		break;
+	default:
+		tcp_schedule_ack(c); /* a retransmitted FIN: ACK it again */
+	}
+}
+
+static void
+tcp_input_sync(struct dtcp_conn *c, struct tcp_seg *s)
+{
+	struct dtcp_lcore *lc = c->lc;
+	const struct dtcp_tcp_repr *th = &s->th;
+	bool fin_acked, fin_in_order;
+	uint32_t fin_seq;
+
+	if (!tcp_check_seq(c, s))
+		return;
+	c->last_rx_us = lc->now_us;
+	/* RFC 7323 section 4.3: remember the peer's clock from in-order segments. */
+	if ((c->flags & TCPF_TS_OK) && th->has_ts && dtcp_seq_leq(th->seq, c->rcv_nxt))
+		c->ts_recent = th->ts_val;
+
+	if (th->flags & DTCP_TCP_RST) {
+		/* RFC 5961 section 3.2: only the exact next sequence number resets. */
+		if (th->seq != c->rcv_nxt) {
+			tcp_challenge_ack(c);
+			dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_RST_IN_WINDOW);
+			return;
+		}
+		dtcp_count(lc, DTCP_CTR_TCP_RX_RST);
+		rte_pktmbuf_free(s->m);
+		switch (c->state) {
+		case DTCP_TCP_SYN_RECEIVED:
+			tcp_conn_fail(c, c->listener != NULL ? 0 : ECONNREFUSED);
+			break;
+		case DTCP_TCP_CLOSING:
+		case DTCP_TCP_LAST_ACK:
+			tcp_conn_closed(c);
+			break;
+		default:
+			tcp_conn_fail(c, ECONNRESET);
+		}
+		return;
+	}
+	if (th->flags & DTCP_TCP_SYN) {
+		/* RFC 5961 section 4.2: any SYN here, in window or not, gets a challenge ACK. */
+		tcp_challenge_ack(c);
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_SYN_IN_WINDOW);
+		return;
+	}
+	if (!(th->flags & DTCP_TCP_ACK)) {
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_NO_ACK);
+		return;
+	}
+	if (!tcp_input_ack(c, s, &fin_acked))
+		return;
+	if (fin_acked) {
+		switch (c->state) {
+		case DTCP_TCP_FIN_WAIT_1:
+			tcp_set_state(c, DTCP_TCP_FIN_WAIT_2);
+			/* Orphans may not wait for the peer's FIN forever. */
+			if (c->flags & TCPF_RELEASED)
+				dtcp_timer_arm(&lc->tcp.wheel, &c->rtx_timer,
+					       lc->now_us +
+						       (uint64_t)lc->stack->cfg.tcp_fin_wait2_s *
+							       US_PER_S);
+			break;
+		case DTCP_TCP_CLOSING:
+			rte_pktmbuf_free(s->m);
+			tcp_enter_time_wait(c);
+			return;
+		case DTCP_TCP_LAST_ACK:
+			rte_pktmbuf_free(s->m);
+			tcp_conn_closed(c);
+			return;
+		default:
+			break;
+		}
+	}
+
+	fin_seq = th->seq + th->payload_len;
+	if (th->payload_len > 0) {
+		switch (c->state) {
+		case DTCP_TCP_ESTABLISHED:
+		case DTCP_TCP_FIN_WAIT_1:
+		case DTCP_TCP_FIN_WAIT_2:
+			if (!tcp_input_data(c, s))
+				return;
+			break;
+		default:
+			break; /* after the peer's FIN: nothing more can be data */
+		}
+	}
+	fin_in_order = (th->flags & DTCP_TCP_FIN) && fin_seq == c->rcv_nxt;
+	if (fin_in_order) {
+		switch (c->state) {
+		case DTCP_TCP_CLOSE_WAIT:
+		case DTCP_TCP_CLOSING:
+		case DTCP_TCP_LAST_ACK:
+			break; /* already counted */
+		default:
+			tcp_input_fin(c, fin_acked || ((c->flags & TCPF_FIN_SENT) &&
+						       c->snd_una == c->snd_max));
+			rte_pktmbuf_free(s->m);
+			return;
+		}
+	}
+	if ((th->flags & DTCP_TCP_FIN) && dtcp_seq_lt(fin_seq, c->rcv_nxt))
+		tcp_schedule_ack(c); /* a retransmitted FIN */
+	rte_pktmbuf_free(s->m);
+	if (c->lc != NULL && c->state != DTCP_TCP_CLOSED)
+		tcp_output(c); /* the ACK may have opened the window */
+}
+
+static void
+tcp_input_conn(struct dtcp_conn *c, struct tcp_seg *s)
+{
+	if (c->state == DTCP_TCP_SYN_SENT)
+		tcp_input_syn_sent(c, s);
+	else
+		tcp_input_sync(c, s);
+}
+
+/* TIME_WAIT (RFC 9293 3.10.7.4, RFC 1337, RFC 6191). */
+static void
+tcp_input_tw(struct dtcp_lcore *lc, struct dtcp_tw *tw, struct tcp_seg *s)
+{
+	const struct dtcp_tcp_repr *th = &s->th;
+	struct dtcp_listener *l;
+	uint32_t iss;
+
+	if (th->flags & DTCP_TCP_RST) {
+		/* RFC 1337: a RST must not end TIME_WAIT early. */
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_TIME_WAIT);
+		return;
+	}
+	if ((th->flags & (DTCP_TCP_SYN | DTCP_TCP_ACK)) == DTCP_TCP_SYN) {
+		/* A new incarnation may reuse the tuple if it is unambiguously newer. */
+		bool newer = (tw->ts_ok && th->has_ts) ? dtcp_seq_gt(th->ts_val, tw->ts_recent)
+						       : dtcp_seq_gt(th->seq, tw->rcv_nxt);
+
+		l = tcp_listener_lookup(lc, s->key.local_addr, th->dst_port);
+		if (newer && l != NULL) {
+			/* Start well above the old incarnation's sequence numbers. */
+			iss = tw->snd_nxt + UINT16_MAX + 2;
+			tcp_tw_free(lc, tw);
+			dtcp_count(lc, DTCP_CTR_TCP_TIME_WAIT_REUSED);
+			tcp_input_listen(l, s, iss, true);
+			return;
+		}
+	}
+	if ((th->flags & DTCP_TCP_FIN) && th->seq + th->payload_len + 1 == tw->rcv_nxt)
+		tcp_tw_arm(lc, tw); /* the peer lost our last ACK: restart 2*MSL */
+	tcp_tw_send_ack(lc, tw);
+	dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_TIME_WAIT);
+}
+
+static void
+tcp_input_no_conn(struct dtcp_lcore *lc, struct tcp_seg *s)
+{
+	struct dtcp_tw *tw = tcp_tw_lookup(lc, &s->key);
+	struct dtcp_listener *l;
+
+	if (tw != NULL) {
+		tcp_input_tw(lc, tw, s);
+		return;
+	}
+	l = tcp_listener_lookup(lc, s->key.local_addr, s->th.dst_port);
+	if (l != NULL)
+		tcp_input_listen(l, s, 0, false);
+	else
+		tcp_reply_rst(lc, s);
+}
+
+void
+dtcp_tcp_input_burst(struct dtcp_lcore *lc)
+{
+	struct dtcp_tcp_lcore *t = &lc->tcp;
+	unsigned int n = t->nb_burst;
+
+	t->nb_burst = 0;
+	for (unsigned int base = 0; base < n; base += RTE_HASH_LOOKUP_BULK_MAX) {
+		unsigned int chunk = RTE_MIN(n - base, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
+		const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
+		int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+
+		for (unsigned int i = 0; i < chunk; i++)
+			keys[i] = &t->burst[base + i].key;
+		rte_hash_lookup_bulk(t->conn_hash, keys, chunk, pos);
+		for (unsigned int i = 0; i < chunk; i++) {
+			struct tcp_seg *s = &t->burst[base + i];
+			struct dtcp_conn *c = pos[i] >= 0 ? &t->conns[pos[i]] : NULL;
+
+			/*
+			 * An earlier segment of this burst may have created or ended
+			 * the connection since the bulk lookup: look again then.
+			 */
+			if (c == NULL || c->lc == NULL || !(c->flags & TCPF_IN_TABLE) ||
+			    memcmp(&c->key, &s->key, sizeof(s->key)) != 0)
+				c = tcp_conn_lookup(lc, &s->key);
+			if (c != NULL)
+				tcp_input_conn(c, s);
+			else
+				tcp_input_no_conn(lc, s);
+		}
+	}
+	tcp_flush_acks(lc);
+}

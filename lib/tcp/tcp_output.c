@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP output: tcp_emit() is the only place a segment is built. A segment is
+ * a header mbuf (TCP header and options; IP and Ethernet are prepended
+ * below) chained to indirect mbufs attached to the send queue's data, so
+ * neither sending nor retransmitting copies payload. Where the port cannot
+ * send chains the payload is copied into the header mbuf instead.
+ *
+ * Call chain:
+ *   tcp_output -> tcp_output_segs -> tcp_send_data -> tcp_emit -> dtcp_ipv4_output
+ *   tcp_send_ack / tcp_send_syn / tcp_send_rst / tcp_send_keepalive -> tcp_emit
+ *   tcp_tw_send_ack, tcp_reply_rst (no connection) -> tcp_emit
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "core/lcore.h"
+#include "core/stack.h"
+#include "net/ipv4.h"
+#include "tcp/seq.h"
+#include "tcp/tcp.h"
+
+uint32_t
+tcp_now_ts(const struct dtcp_lcore *lc, uint32_t offset)
+{
+	/* RFC 7323 timestamp clock: 1 ms, with a per-connection random offset. */
+	return (uint32_t)(lc->now_us / 1000) + offset;
+}
+
+/* Free receive space, never moving the advertised right edge to the left. */
+uint32_t
+tcp_rcv_wnd(const struct dtcp_conn *c)
+{
+	uint32_t space = c->rcv_buf > c->rcvq_len ? c->rcv_buf - c->rcvq_len : 0;
+
+	if (dtcp_seq_gt(c->rcv_adv, c->rcv_nxt + space))
+		space = c->rcv_adv - c->rcv_nxt;
+	return space;
+}
+
+/* Non-complemented pseudo-header sum (RFC 9293 section 3.1), as NICs want it for offload. */
+static uint16_t
+tcp_phdr_sum(uint32_t src, uint32_t dst, uint32_t tcp_len)
+{
+	struct {
+		uint32_t src, dst;
+		uint8_t zero, proto;
+		uint16_t len;
+	} __rte_packed ph = {src, dst, 0, IPPROTO_TCP, rte_cpu_to_be_16((uint16_t)tcp_len)};
+
+	return rte_raw_cksum(&ph, sizeof(ph));
+}
+
+/* Attach [off, off + len) of the send queue to @p m as indirect mbufs (or copy it). */
+static int
+tcp_attach_payload(struct dtcp_lcore *lc, const struct dtcp_conn *c, struct rte_mbuf *m,
+		   uint32_t off, uint32_t len, bool chain)
+{
+	struct rte_mbuf *seg = c->sndq_head;
+
+	while (seg != NULL && off >= seg->data_len) {
+		off -= seg->data_len;
+		seg = seg->next;
+	}
+	while (len > 0 && seg != NULL) {
+		uint32_t piece = RTE_MIN(len, (uint32_t)seg->data_len - off);
+
+		if (chain) {
+			struct rte_mbuf *mi = rte_pktmbuf_alloc(lc->pool);
+
+			if (mi == NULL)
+				return -ENOBUFS;
+			rte_pktmbuf_attach(mi, seg);
+			mi->data_off = (uint16_t)(mi->data_off + off);
+			mi->data_len = mi->pkt_len = (uint16_t)piece;
+			if (rte_pktmbuf_chain(m, mi) != 0) {
+				rte_pktmbuf_free(mi);
+				return -EOVERFLOW;
+			}
+		} else {
+			char *dst = rte_pktmbuf_append(m, (uint16_t)piece);
+
+			if (dst == NULL)
+				return -ENOSPC;
+			memcpy(dst, rte_pktmbuf_mtod_offset(seg, char *, off), piece);
+		}
+		len -= piece;
+		off = 0;
+		seg = seg->next;
+	}
+	return len == 0 ? 0 : -EINVAL;
+}
+
+/*
+ * Build one segment: header from @p th (ports and addresses from @p key),
+ * payload [off, off + len) of @p c's send queue, checksum offloaded or in
+ * software, and hand it to IP.
+ */
+static int
+tcp_emit(struct dtcp_lcore *lc, unsigned int port_idx, const struct dtcp_flow_key *key,
+	 struct dtcp_tcp_repr *th, const struct dtcp_conn *c, uint32_t off, uint32_t len)
+{
+	const struct dtcp_port_caps *caps = &lc->ports[port_idx].port->caps;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->pool);
+	size_t opt_len = dtcp_tcp_options_len(th);
+	uint16_t hdr_len = (uint16_t)(DTCP_TCP_HDR_LEN + opt_len);
+	struct rte_tcp_hdr *hdr;
+	int rc;
+
+	if (unlikely(m == NULL)) {
+		dtcp_count(lc, DTCP_CTR_DROP_NO_MBUF);
+		return -ENOBUFS;
+	}
+	hdr = (struct rte_tcp_hdr *)rte_pktmbuf_append(m, hdr_len);
+	th->src_port = rte_be_to_cpu_16(key->local_port);
+	th->dst_port = rte_be_to_cpu_16(key->remote_port);
+	th->payload_len = 0; /* summed below, over the chain */
+	rc = dtcp_tcp_emit(th, hdr, hdr_len, key->local_addr, key->remote_addr,
+			   DTCP_TCP_CKSUM_NONE);
+	if (rc == 0 || rc < 0)
+		goto fail;
+	if (len > 0) {
+		rc = tcp_attach_payload(lc, c, m, off, len, caps->tx_multi_segs);
+		if (rc != 0)
+			goto fail;
+	}
+	if (caps->tx_tcp_cksum) {
+		hdr->cksum = tcp_phdr_sum(key->local_addr, key->remote_addr, m->pkt_len);
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+		m->l4_len = hdr_len;
+	} else {
+		uint16_t payload_sum = 0;
+		uint32_t sum;
+
+		rte_raw_cksum_mbuf(m, 0, m->pkt_len, &payload_sum);
+		sum = (uint32_t)tcp_phdr_sum(key->local_addr, key->remote_addr, m->pkt_len) +
+		      payload_sum;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		hdr->cksum = (uint16_t)~sum;
+	}
+	dtcp_count(lc, DTCP_CTR_TCP_TX_SEGMENTS);
+	if (th->flags & DTCP_TCP_RST)
+		dtcp_count(lc, DTCP_CTR_TCP_TX_RST);
+	dtcp_ipv4_output(lc, port_idx, m, key->remote_addr, IPPROTO_TCP);
+	return 0;
+fail:
+	rte_pktmbuf_free(m);
+	dtcp_count(lc, DTCP_CTR_DROP_NO_MBUF);
+	return rc < 0 ? rc : -EINVAL;
+}
+
+/* Header fields every segment of a connection shares: ACK, window, timestamps. */
+static void
+tcp_fill_common(struct dtcp_conn *c, struct dtcp_tcp_repr *th, uint8_t flags, uint32_t seq)
+{
+	uint32_t wnd;
+
+	memset(th, 0, sizeof(*th));
+	th->flags = flags;
+	th->seq = seq;
+	if (flags & DTCP_TCP_ACK)
+		th->ack = c->rcv_nxt;
+	if (flags & DTCP_TCP_SYN) {
+		/* The window in a SYN is never scaled (RFC 7323 section 2.2). */
+		wnd = RTE_MIN(tcp_rcv_wnd(c), (uint32_t)UINT16_MAX);
+		th->window = (uint16_t)wnd;
+	} else {
+		wnd = RTE_MIN(tcp_rcv_wnd(c) >> c->rcv_wscale, (uint32_t)UINT16_MAX);
+		th->window = (uint16_t)wnd;
+		wnd <<= c->rcv_wscale;
+	}
+	if (dtcp_seq_gt(c->rcv_nxt + wnd, c->rcv_adv))
+		c->rcv_adv = c->rcv_nxt + wnd;
+	if (c->flags & TCPF_TS_OK) {
+		th->has_ts = true;
+		th->ts_val = tcp_now_ts(c->lc, c->ts_offset);
+		th->ts_ecr = c->ts_recent;
+	}
+	c->flags &= ~TCPF_ACK_NOW;
+}
+
+void
+tcp_send_syn(struct dtcp_conn *c)
+{
+	struct dtcp_lcore *lc = c->lc;
+	const struct dtcp_port *port = lc->ports[c->port_idx].port;
+	bool syn_ack = c->state == DTCP_TCP_SYN_RECEIVED;
+	struct dtcp_tcp_repr th;
+
+	/* In SYN_SENT we offer every option; in a SYN-ACK, only those the peer offered. */
+	if (!syn_ack)
+		c->flags |= TCPF_WSCALE_OK | TCPF_SACK_OK | TCPF_TS_OK;
+	tcp_fill_common(c, &th, syn_ack ? DTCP_TCP_SYN | DTCP_TCP_ACK : DTCP_TCP_SYN, c->iss);
+	th.has_mss = true;
+	th.mss = (uint16_t)(port->caps.mtu - DTCP_IPV4_HDR_LEN - DTCP_TCP_HDR_LEN);
+	th.has_wscale = (c->flags & TCPF_WSCALE_OK) != 0;
+	th.wscale = c->rcv_wscale;
+	th.sack_permitted = (c->flags & TCPF_SACK_OK) != 0;
+	if (!syn_ack)
+		th.ts_ecr = 0;
+	tcp_emit(lc, c->port_idx, &c->key, &th, NULL, 0, 0);
+	if (dtcp_seq_geq(c->iss, c->snd_max))
+		c->snd_max = c->snd_nxt = c->iss + 1;
+	if (!dtcp_timer_armed(&c->rtx_timer))
+		tcp_arm_rtx(c);
+}
+
+void
+tcp_send_ack(struct dtcp_conn *c)
+{
+	struct dtcp_tcp_repr th;
+
+	tcp_fill_common(c, &th, DTCP_TCP_ACK, c->snd_nxt);
+	tcp_emit(c->lc, c->port_idx, &c->key, &th, NULL, 0, 0);
+}
+
+void
+tcp_send_rst(struct dtcp_conn *c)
+{
+	struct dtcp_tcp_repr th;
+
+	tcp_fill_common(c, &th, DTCP_TCP_RST | DTCP_TCP_ACK, c->snd_max);
+	th.has_ts = false;
+	th.window = 0;
+	tcp_emit(c->lc, c->port_idx, &c->key, &th, NULL, 0, 0);
+}
+
+void
+tcp_send_keepalive(struct dtcp_conn *c)
+{
+	struct dtcp_tcp_repr th;
+
+	/* An old sequence number: the peer must answer with an ACK (RFC 1122 4.2.3.6). */
+	tcp_fill_common(c, &th, DTCP_TCP_ACK, c->snd_una - 1);
+	tcp_emit(c->lc, c->port_idx, &c->key, &th, NULL, 0, 0);
+}
+
+/* Sequence number our FIN takes once queued: right after the last data byte. */
+static inline uint32_t
+tcp_fin_seq(const struct dtcp_conn *c)
+{
+	return c->snd_una + c->sndq_len;
+}
+
+/* Send one data (and/or FIN) segment at snd_nxt of up to @p len bytes. */
+static int
+tcp_send_data(struct dtcp_conn *c, uint32_t len, bool fin)
+{
+	uint8_t flags = DTCP_TCP_ACK;
+	struct dtcp_tcp_repr th;
+	uint32_t seq = c->snd_nxt;
+	bool rtx = dtcp_seq_lt(seq, c->snd_max);
+	int rc;
+
+	if (fin)
+		flags |= DTCP_TCP_FIN;
+	if (len > 0 && seq + len == tcp_fin_seq(c))
+		flags |= DTCP_TCP_PSH;
+	tcp_fill_common(c, &th, flags, seq);
+	rc = tcp_emit(c->lc, c->port_idx, &c->key, &th, c, seq - c->snd_una, len);
+	if (rc != 0)
+		return rc;
+	if (rtx)
+		dtcp_count(c->lc, DTCP_CTR_TCP_TX_RETRANSMITS);
+	else if (!(c->flags & TCPF_RTT_TIMING) && !(c->flags & TCPF_TS_OK)) {
+		/* Karn: time only segments sent once; timestamps time every ACK instead. */
+		c->flags |= TCPF_RTT_TIMING;
+		c->rtt_seq = seq;
+		c->rtt_start_us = c->lc->now_us;
+	}
+	c->snd_nxt = seq + len + (fin ? 1 : 0);
+	if (fin)
+		c->flags |= TCPF_FIN_SENT;
+	if (dtcp_seq_gt(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
+	if (!dtcp_timer_armed(&c->rtx_timer))
+		tcp_arm_rtx(c);
+	return 0;
+}
+
+static bool
+tcp_can_send_data(const struct dtcp_conn *c)
+{
+	switch (c->state) {
+	case DTCP_TCP_ESTABLISHED:
+	case DTCP_TCP_CLOSE_WAIT:
+	case DTCP_TCP_FIN_WAIT_1:
+	case DTCP_TCP_CLOSING:
+	case DTCP_TCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Send what the window, Nagle and @p max_segs allow. */
+static void
+tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs)
+{
+	if (!tcp_can_send_data(c))
+		return;
+	while (max_segs-- > 0) {
+		uint32_t fin_seq = tcp_fin_seq(c);
+		uint32_t sent = c->snd_nxt - c->snd_una;
+		uint32_t unsent = dtcp_seq_lt(c->snd_nxt, fin_seq) ? fin_seq - c->snd_nxt : 0;
+		uint32_t room = c->snd_wnd > sent ? c->snd_wnd - sent : 0;
+		uint32_t seg_max = RTE_MIN(unsent, (uint32_t)c->snd_mss);
+		uint32_t len = RTE_MIN(seg_max, room);
+		bool fin =
+			(c->flags & TCPF_FIN_QUEUED) && len == unsent &&
+			dtcp_seq_leq(c->snd_nxt + len, fin_seq) &&
+			(!(c->flags & TCPF_FIN_SENT) || dtcp_seq_lt(c->snd_nxt + len, c->snd_max));
+
+		if (len == 0 && !fin)
+			break;
+		/* Nagle (RFC 9293 3.7.4): hold a small segment while data is unacknowledged. */
+		if (len < c->snd_mss && len == unsent && !fin && sent > 0 &&
+		    !(c->flags & TCPF_NODELAY))
+			break;
+		if (tcp_send_data(c, len, fin) != 0)
+			break;
+	}
+	/* Peer's window shut with data waiting and nothing in flight: probe it (persist). */
+	if (c->snd_wnd == 0 && c->snd_nxt == c->snd_una && c->sndq_len > 0 &&
+	    !dtcp_timer_armed(&c->rtx_timer))
+		tcp_arm_rtx(c);
+}
+
+void
+tcp_output(struct dtcp_conn *c)
+{
+	tcp_output_segs(c, UINT32_MAX);
+}
+
+void
+tcp_retransmit(struct dtcp_conn *c)
+{
+	if (c->state == DTCP_TCP_SYN_SENT || c->state == DTCP_TCP_SYN_RECEIVED) {
+		dtcp_count(c->lc, DTCP_CTR_TCP_TX_SYN_RETRANSMITS);
+		c->snd_nxt = c->iss;
+		tcp_send_syn(c);
+		return;
+	}
+	/* Go back to the oldest unacknowledged byte and resend one segment. */
+	c->flags &= ~TCPF_RTT_TIMING;
+	c->snd_nxt = c->snd_una;
+	if (c->snd_wnd == 0 && c->sndq_len > 0) {
+		/* Window probe: one byte beyond the closed window (RFC 9293 3.8.6.1). */
+		uint32_t wnd = c->snd_wnd;
+
+		c->snd_wnd = 1;
+		tcp_output_segs(c, 1);
+		c->snd_wnd = wnd;
+		return;
+	}
+	tcp_output_segs(c, 1);
+}
+
+void
+tcp_tw_send_ack(struct dtcp_lcore *lc, const struct dtcp_tw *tw)
+{
+	struct dtcp_tcp_repr th = {
+		.flags = DTCP_TCP_ACK,
+		.seq = tw->snd_nxt,
+		.ack = tw->rcv_nxt,
+		.window = (uint16_t)RTE_MIN(tw->rcv_wnd >> tw->rcv_wscale, (uint32_t)UINT16_MAX),
+	};
+
+	if (tw->ts_ok) {
+		th.has_ts = true;
+		th.ts_val = tcp_now_ts(lc, tw->ts_offset);
+		th.ts_ecr = tw->ts_recent;
+	}
+	tcp_emit(lc, tw->port_idx, &tw->key, &th, NULL, 0, 0);
+}
+
+/*
+ * RST for a segment no connection wants (RFC 9293 section 3.10.7.1):
+ * with ACK set <SEQ=SEG.ACK><CTL=RST>, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN>
+ * <CTL=RST,ACK>. Never in reply to a RST. Consumes the segment.
+ */
+void
+tcp_reply_rst(struct dtcp_lcore *lc, struct tcp_seg *s)
+{
+	const struct dtcp_tcp_repr *in = &s->th;
+	struct dtcp_tcp_repr th = {0};
+
+	if (in->flags & DTCP_TCP_RST) {
+		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_RST_NO_CONN);
+		return;
+	}
+	if (in->flags & DTCP_TCP_ACK) {
+		th.flags = DTCP_TCP_RST;
+		th.seq = in->ack;
+	} else {
+		th.flags = DTCP_TCP_RST | DTCP_TCP_ACK;
+		th.ack = in->seq + in->payload_len + !!(in->flags & DTCP_TCP_SYN) +
+			 !!(in->flags & DTCP_TCP_FIN);
+	}
+	dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_NO_CONN);
+	tcp_emit(lc, s->port_idx, &s->key, &th, NULL, 0, 0);
+}
+
+void
+tcp_schedule_ack(struct dtcp_conn *c)
+{
+	struct dtcp_tcp_lcore *t = &c->lc->tcp;
+
+	if (c->flags & TCPF_ACK_NOW)
+		return;
+	if (t->nb_ack == c->lc->burst_size) {
+		tcp_send_ack(c); /* list full: no coalescing for this one */
+		return;
+	}
+	c->flags |= TCPF_ACK_NOW;
+	t->ack_list[t->nb_ack++] = c;
+}
+
+/* Once per burst: data goes out with the ACK piggybacked, a bare ACK otherwise. */
+void
+tcp_flush_acks(struct dtcp_lcore *lc)
+{
+	struct dtcp_tcp_lcore *t = &lc->tcp;
+
+	for (unsigned int i = 0; i < t->nb_ack; i++) {
+		struct dtcp_conn *c = t->ack_list[i];
+
+		if (!(c->flags & TCPF_ACK_NOW) || c->lc == NULL)
+			continue;
+		tcp_output(c);
+		if (c->flags & TCPF_ACK_NOW)
+			tcp_send_ack(c);
+	}
+	t->nb_ack = 0;
+}

@@ -14,6 +14,7 @@
  * written only at create/destroy, never on the data path.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +25,16 @@
 #include "core/lcore.h"
 #include "core/stack.h"
 #include "ctl/log.h"
+#include "ctl/telemetry.h"
 
 static struct dtcp_stack *telemetry_stack;
 static bool telemetry_registered;
+
+const struct dtcp_stack *
+dtcp_telemetry_stack(void)
+{
+	return telemetry_stack;
+}
 
 static int
 cmd_stats(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
@@ -34,6 +42,7 @@ cmd_stats(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 	const struct dtcp_stack *s = telemetry_stack;
 	uint64_t sum[DTCP_CTR__MAX];
 	const uint64_t *ctr = sum;
+	long lcore = -1;
 
 	if (s == NULL)
 		return -ENODEV;
@@ -44,12 +53,26 @@ cmd_stats(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 		if (*end != '\0' || idx >= s->nb_lcores)
 			return -EINVAL;
 		ctr = s->lcores[idx]->ctr;
+		lcore = (long)idx;
 	} else {
 		dtcp_stack_counters(s, sum);
 	}
 	rte_tel_data_start_dict(d);
 	for (unsigned int c = 0; c < DTCP_CTR__MAX; c++)
 		rte_tel_data_add_dict_u64(d, dtcp_counter_name(c), ctr[c]);
+	/* Gauges: objects per TCP state now ("tcp_state_estab", "tcp_state_time_wait", ...). */
+	for (unsigned int st = DTCP_TCP_LISTEN; st < DTCP_TCP_STATE__MAX; st++) {
+		char key[32], *k;
+		uint64_t n = 0;
+
+		for (unsigned int i = 0; i < s->nb_lcores; i++)
+			if (lcore < 0 || (unsigned int)lcore == i)
+				n += s->lcores[i]->tcp.state_count[st];
+		snprintf(key, sizeof(key), "tcp_state_%s", dtcp_tcp_state_name(st));
+		for (k = key; *k != '\0'; k++)
+			*k = *k == '-' ? '_' : (char)tolower((unsigned char)*k);
+		rte_tel_data_add_dict_u64(d, key, n);
+	}
 	return 0;
 }
 
@@ -152,6 +175,7 @@ dtcp_telemetry_attach(struct dtcp_stack *stack)
 					   "dtcp neighbour table of every lcore. No params");
 		rte_telemetry_register_cmd("/dtcp/ports", cmd_ports,
 					   "dtcp ports: addresses and granted offloads. No params");
+		dtcp_telemetry_tcp_register();
 		telemetry_registered = true;
 	}
 	telemetry_stack = stack;

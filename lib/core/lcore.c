@@ -30,8 +30,10 @@ dtcp_lcore_poll(struct dtcp_lcore *lc, uint64_t now_us)
 	unsigned int nb_rx = 0;
 
 	lc->now_us = now_us;
-	if (lc->nb_peers != 0)
+	if (lc->nb_peers != 0) {
 		dtcp_arp_drain_shared(lc);
+		dtcp_tcp_drain_steered(lc);
+	}
 	/*
 	 * Tried on the first poll, then every tick until each port's link is up and
 	 * its device took the frame: one sent before that reaches nobody (net_vhost,

@@ -42,10 +42,12 @@ struct dtcp_lcore {
 	uint16_t queue_id;
 	uint16_t burst_size;
 	uint16_t nb_ports;
-	bool announce_pending;	   /**< a port still to announce on (lcore 0 only) */
-	unsigned int nb_peers;	   /**< other lcores (rings below) */
-	struct rte_ring **arp_out; /**< [nb_peers] we produce, peer consumes */
-	struct rte_ring **arp_in;  /**< [nb_peers] peer produces, we consume */
+	bool announce_pending;	     /**< a port still to announce on (lcore 0 only) */
+	unsigned int nb_peers;	     /**< other lcores (rings below) */
+	struct rte_ring **arp_out;   /**< [nb_peers] we produce, peer consumes */
+	struct rte_ring **arp_in;    /**< [nb_peers] peer produces, we consume */
+	struct rte_ring **steer_out; /**< [nb_lcores] segments for lcore i; NULL for us */
+	struct rte_ring **steer_in;  /**< [nb_lcores] segments from lcore i; NULL for us */
 
 	/* Time, advanced by dtcp_lcore_poll(). */
 	uint64_t now_us;

@@ -20,6 +20,8 @@
 
 /* Neighbour updates in flight between two lcores. */
 #define ARP_RING_SIZE 256
+/* Misdelivered TCP segments in flight between two lcores. */
+#define STEER_RING_SIZE 1024
 
 static struct rte_mempool *
 stack_pool(struct dtcp_stack *s, int socket, uint16_t max_mtu)
@@ -92,26 +94,35 @@ lcore_free(struct dtcp_lcore *lc)
 	dtcp_arp_table_free(&lc->arp);
 	rte_free(lc->arp_in);
 	rte_free(lc->arp_out);
+	rte_free(lc->steer_in);
+	rte_free(lc->steer_out);
 	rte_free(lc);
 }
 
-/* One SP/SC ring per ordered lcore pair carries neighbour updates. */
+/*
+ * One SP/SC ring per ordered lcore pair for neighbour updates, and one for
+ * TCP segments that arrived on the wrong lcore (see dtcp_tcp_steer()).
+ */
 static int
-arp_rings_init(struct dtcp_stack *s)
+peer_rings_init(struct dtcp_stack *s)
 {
 	unsigned int n = s->nb_lcores;
 
 	if (n == 1)
 		return 0;
 	s->arp_rings = rte_zmalloc("dtcp_arp_rings", sizeof(s->arp_rings[0]) * n * n, 0);
-	if (s->arp_rings == NULL)
+	s->steer_rings = rte_zmalloc("dtcp_steer_rings", sizeof(s->steer_rings[0]) * n * n, 0);
+	if (s->arp_rings == NULL || s->steer_rings == NULL)
 		return -ENOMEM;
 	for (unsigned int from = 0; from < n; from++) {
 		struct dtcp_lcore *lc = s->lcores[from];
 
 		lc->arp_out = rte_zmalloc("dtcp_arp_out", sizeof(lc->arp_out[0]) * (n - 1), 0);
 		lc->arp_in = rte_zmalloc("dtcp_arp_in", sizeof(lc->arp_in[0]) * (n - 1), 0);
-		if (lc->arp_out == NULL || lc->arp_in == NULL)
+		lc->steer_out = rte_zmalloc("dtcp_steer_out", sizeof(lc->steer_out[0]) * n, 0);
+		lc->steer_in = rte_zmalloc("dtcp_steer_in", sizeof(lc->steer_in[0]) * n, 0);
+		if (lc->arp_out == NULL || lc->arp_in == NULL || lc->steer_out == NULL ||
+		    lc->steer_in == NULL)
 			return -ENOMEM;
 		lc->nb_peers = n - 1;
 	}
@@ -135,6 +146,17 @@ arp_rings_init(struct dtcp_stack *s)
 			 * i. */
 			s->lcores[from]->arp_out[to < from ? to : to - 1] = r;
 			s->lcores[to]->arp_in[from < to ? from : from - 1] = r;
+
+			snprintf(name, sizeof(name), "dtcp_steer_%u_%u", (uint16_t)from,
+				 (uint16_t)to);
+			r = rte_ring_create(name, STEER_RING_SIZE,
+					    (int)rte_lcore_to_socket_id(s->lcores[to]->lcore_id),
+					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (r == NULL)
+				return -rte_errno;
+			s->steer_rings[from * n + to] = r;
+			s->lcores[from]->steer_out[to] = r;
+			s->lcores[to]->steer_in[from] = r;
 		}
 	}
 	return 0;
@@ -248,7 +270,7 @@ dtcp_stack_create(const struct dtcp_config *cfg)
 	for (unsigned int i = 0; rc == 0 && i < s->nb_lcores; i++)
 		rc = lcore_init(s, s->lcores[i], i, s->lcores[i]->lcore_id);
 	if (rc == 0)
-		rc = arp_rings_init(s);
+		rc = peer_rings_init(s);
 	for (uint16_t p = 0; rc == 0 && p < s->nb_ports; p++)
 		rc = dtcp_port_start(&s->ports[p]);
 	if (rc == 0)
@@ -318,7 +340,17 @@ dtcp_stack_destroy(struct dtcp_stack *s)
 			lcore_free(s->lcores[i]);
 	for (unsigned int i = 0; s->arp_rings != NULL && i < s->nb_lcores * s->nb_lcores; i++)
 		rte_ring_free(s->arp_rings[i]);
+	for (unsigned int i = 0; s->steer_rings != NULL && i < s->nb_lcores * s->nb_lcores; i++) {
+		struct rte_mbuf *m;
+
+		if (s->steer_rings[i] == NULL)
+			continue; /* no ring from an lcore to itself */
+		while (rte_ring_dequeue(s->steer_rings[i], (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(s->steer_rings[i]);
+	}
 	rte_free(s->arp_rings);
+	rte_free(s->steer_rings);
 	rte_free(s->lcores);
 	for (unsigned int i = 0; i < RTE_MAX_NUMA_NODES; i++)
 		rte_mempool_free(s->pools[i]);

@@ -20,7 +20,8 @@ struct dtcp_stack {
 	unsigned int nb_lcores;
 	struct dtcp_lcore **lcores; /**< [nb_lcores], each on its own socket */
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
-	struct rte_ring **arp_rings; /**< [nb_lcores * nb_lcores], from*n + to */
+	struct rte_ring **steer_rings; /**< [nb_lcores * nb_lcores], from*n + to */
+	struct rte_ring **arp_rings;   /**< [nb_lcores * nb_lcores], from*n + to */
 	bool pdump_enabled;
 	struct dtcp_app app; /**< application run in every loop */
 	volatile int stop;   /**< set by dtcp_stack_stop() */

@@ -216,6 +216,7 @@ void tcp_rcvq_free(struct dtcp_conn *c);
 void dtcp_tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
 		    const struct dtcp_ipv4_repr *ip);
 void dtcp_tcp_input_burst(struct dtcp_lcore *lc);
+void dtcp_tcp_drain_steered(struct dtcp_lcore *lc);
 
 /* tcp_output.c */
 void tcp_output(struct dtcp_conn *c);

@@ -25,6 +25,7 @@
 
 #include "core/lcore.h"
 #include "core/stack.h"
+#include "net/ipv4.h"
 #include "tcp/isn.h"
 #include "tcp/seq.h"
 #include "tcp/tcp.h"
@@ -639,6 +640,54 @@ tcp_input_tw(struct dtcp_lcore *lc, struct dtcp_tw *tw, struct tcp_seg *s)
 	dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_TIME_WAIT);
 }
 
+/*
+ * Active opens pick ephemeral ports congruent to their lcore's index (see
+ * pick_port() in tcp_api.c), but without RSS under our control (af_packet
+ * fanout, one-queue devices) the reply may land on any queue. Such a segment
+ * goes, IP header restored, to the owner's steer ring; the owner runs it
+ * through IP input again. Returns false if the segment is ours after all.
+ */
+static bool
+tcp_steer(struct dtcp_lcore *lc, struct tcp_seg *s)
+{
+	const struct dtcp_config *cfg = &lc->stack->cfg;
+	unsigned int n = lc->stack->nb_lcores, owner = s->th.dst_port % n;
+	struct rte_mbuf *m = s->m;
+
+	if (n == 1 || owner == lc->index || s->th.dst_port < cfg->tcp_port_min ||
+	    s->th.dst_port > cfg->tcp_port_max)
+		return false;
+	rte_pktmbuf_prepend(m, s->ip.hdr_len); /* still in the buffer, just before */
+	m->port = (uint16_t)s->port_idx;
+	if (rte_ring_sp_enqueue(lc->steer_out[owner], m) != 0) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_STEER_FULL);
+		return true;
+	}
+	dtcp_count(lc, DTCP_CTR_TCP_STEERED_OUT);
+	return true;
+}
+
+void
+dtcp_tcp_drain_steered(struct dtcp_lcore *lc)
+{
+	struct rte_mbuf *pkts[DTCP_MAX_BURST];
+
+	for (unsigned int from = 0; from < lc->stack->nb_lcores; from++) {
+		unsigned int n;
+
+		if (lc->steer_in[from] == NULL)
+			continue;
+		n = rte_ring_sc_dequeue_burst(lc->steer_in[from], (void **)pkts, lc->burst_size,
+					      NULL);
+		for (unsigned int i = 0; i < n; i++) {
+			dtcp_count(lc, DTCP_CTR_TCP_STEERED_IN);
+			dtcp_ipv4_input(lc, pkts[i]->port, pkts[i]);
+		}
+		if (n > 0)
+			dtcp_tcp_input_burst(lc);
+	}
+}
+
 static void
 tcp_input_no_conn(struct dtcp_lcore *lc, struct tcp_seg *s)
 {
@@ -652,7 +701,7 @@ tcp_input_no_conn(struct dtcp_lcore *lc, struct tcp_seg *s)
 	l = tcp_listener_lookup(lc, s->key.local_addr, s->th.dst_port);
 	if (l != NULL)
 		tcp_input_listen(l, s, 0, false);
-	else
+	else if (!tcp_steer(lc, s))
 		tcp_reply_rst(lc, s);
 }
 

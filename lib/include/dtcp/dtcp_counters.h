@@ -92,6 +92,8 @@ extern "C" {
 	  "connections closed at once: TIME_WAIT table full")                                      \
 	X(TCP_RST_UNREAD_DATA, "tcp_rst_unread_data",                                              \
 	  "dtcp_close() with unread data: reset instead")                                          \
+	X(TCP_STEERED_OUT, "tcp_steered_out", "segments passed to the lcore owning their flow")    \
+	X(TCP_STEERED_IN, "tcp_steered_in", "segments received from another lcore")                \
 	X(DROP_TCP_TRUNCATED, "drop_tcp_truncated", "TCP header cut short")                        \
 	X(DROP_TCP_BAD_HDR_LEN, "drop_tcp_bad_hdr_len", "TCP data offset below 5")                 \
 	X(DROP_TCP_BAD_CHECKSUM, "drop_tcp_bad_checksum", "TCP checksum wrong")                    \
@@ -117,6 +119,7 @@ extern "C" {
 	X(DROP_TCP_OUT_OF_ORDER, "drop_tcp_out_of_order", "data after a hole (no reassembly yet)") \
 	X(DROP_TCP_RCV_FULL, "drop_tcp_rcv_full", "receive queue cannot take more segments")       \
 	X(DROP_TCP_TIME_WAIT, "drop_tcp_time_wait", "segment for a TIME_WAIT tuple (ACK sent)")    \
+	X(DROP_STEER_FULL, "drop_steer_full", "ring to the owning lcore was full")                 \
 	X(DROP_NO_MBUF, "drop_no_mbuf", "mbuf pool empty when a packet had to be built")           \
 	X(DROP_TX_FULL, "drop_tx_full", "TX queue refused the packet")
 

@@ -117,6 +117,7 @@ struct dtcp_conn {
 	uint32_t rttvar_us;
 	uint8_t nb_rtx; /* consecutive retransmissions of the same data */
 	uint8_t keep_probes;
+	uint8_t nb_probes; /* zero-window probes not answered (any acceptable ACK answers) */
 	uint32_t rtt_seq;
 	uint64_t rtt_start_us;
 	uint64_t open_us; /* SYN sent or received, for the handshake histogram */

@@ -376,7 +376,8 @@ static void
 tcp_window_update(struct dtcp_conn *c)
 {
 	uint32_t advertised = c->rcv_adv - c->rcv_nxt;
-	uint32_t now = tcp_rcv_wnd(c);
+	/* What the window field can carry: without scaling, never more than 64 KiB - 1. */
+	uint32_t now = RTE_MIN(tcp_rcv_wnd(c), (uint32_t)UINT16_MAX << c->rcv_wscale);
 
 	if (c->state != DTCP_TCP_ESTABLISHED && c->state != DTCP_TCP_FIN_WAIT_1 &&
 	    c->state != DTCP_TCP_FIN_WAIT_2)

@@ -368,6 +368,7 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_BAD_ACK);
 		return false;
 	}
+	c->nb_probes = 0; /* the peer answers */
 	if (dtcp_seq_gt(th->ack, c->snd_una)) {
 		uint32_t acked = th->ack - c->snd_una;
 		uint32_t fin_seq = c->snd_una + c->sndq_len;
@@ -399,10 +400,20 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 	/* Window update, only from segments newer than the last one that updated it. */
 	if (dtcp_seq_lt(c->snd_wl1, th->seq) ||
 	    (c->snd_wl1 == th->seq && dtcp_seq_leq(c->snd_wl2, th->ack))) {
+		bool reopened = c->snd_wnd == 0 && th->window != 0;
+
 		c->snd_wnd = (uint32_t)th->window << c->snd_wscale;
 		c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, c->snd_wnd);
 		c->snd_wl1 = th->seq;
 		c->snd_wl2 = th->ack;
+		/* Data beyond a shut window (a probe's byte) was not taken: send it again. */
+		if (c->snd_wnd == 0 && c->sndq_len > 0 && dtcp_seq_gt(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		/* Open again: the persist backoff is over, what goes now gets a fresh RTO. */
+		if (reopened && c->snd_una != c->snd_max) {
+			c->nb_rtx = 0;
+			tcp_arm_rtx(c);
+		}
 		if (c->snd_wnd > 0 && c->snd_una == c->snd_max)
 			dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
 	}
@@ -490,6 +501,42 @@ tcp_input_fin(struct dtcp_conn *c, bool fin_acked_now)
 	}
 }
 
+/*
+ * Simultaneous open (RFC 9293 figure 8, line 6): in SYN_RECEIVED reached
+ * from SYN_SENT, the peer's SYN-ACK repeats the SYN we already took
+ * (SEG.SEQ = RCV.NXT - 1) and acknowledges ours. The sequence check and
+ * RFC 5961's SYN check would both refuse it (the problem RFC 9293 Appendix
+ * A.2 points at); take it as the ACK that completes the handshake, as Linux
+ * does. Returns true if it was that segment (consumed).
+ */
+static bool
+tcp_input_simultaneous_synack(struct dtcp_conn *c, struct tcp_seg *s)
+{
+	struct dtcp_lcore *lc = c->lc;
+	const struct dtcp_tcp_repr *th = &s->th;
+
+	if (c->state != DTCP_TCP_SYN_RECEIVED || c->listener != NULL ||
+	    (th->flags & (DTCP_TCP_SYN | DTCP_TCP_ACK | DTCP_TCP_RST | DTCP_TCP_FIN)) !=
+		    (DTCP_TCP_SYN | DTCP_TCP_ACK) ||
+	    th->payload_len != 0 || th->seq + 1 != c->rcv_nxt || th->ack != c->snd_max)
+		return false;
+	c->snd_una = th->ack;
+	c->snd_wnd = c->max_snd_wnd = th->window; /* never scaled in a SYN */
+	c->snd_wl1 = th->seq;
+	c->snd_wl2 = th->ack;
+	c->last_rx_us = lc->now_us;
+	if ((c->flags & TCPF_TS_OK) && th->has_ts && !dtcp_seq_lt(th->ts_val, c->ts_recent))
+		c->ts_recent = th->ts_val;
+	if (c->nb_rtx == 0)
+		tcp_rtt_sample(c, (uint32_t)(lc->now_us - c->open_us));
+	c->nb_rtx = 0;
+	dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
+	rte_pktmbuf_free(s->m);
+	tcp_established(c, true);
+	tcp_output(c);
+	return true;
+}
+
 static void
 tcp_input_sync(struct dtcp_conn *c, struct tcp_seg *s)
 {
@@ -498,6 +545,8 @@ tcp_input_sync(struct dtcp_conn *c, struct tcp_seg *s)
 	bool fin_acked, fin_in_order;
 	uint32_t fin_seq;
 
+	if (tcp_input_simultaneous_synack(c, s))
+		return;
 	if (!tcp_check_seq(c, s))
 		return;
 	c->last_rx_us = lc->now_us;

@@ -203,8 +203,10 @@ tcp_send_syn(struct dtcp_conn *c)
 	if (!syn_ack)
 		th.ts_ecr = 0;
 	tcp_emit(lc, c->port_idx, &c->key, &th, NULL, 0, 0);
+	/* Sent again or not, the SYN takes ISS: what follows starts at ISS + 1. */
+	c->snd_nxt = c->iss + 1;
 	if (dtcp_seq_geq(c->iss, c->snd_max))
-		c->snd_max = c->snd_nxt = c->iss + 1;
+		c->snd_max = c->snd_nxt;
 	if (!dtcp_timer_armed(&c->rtx_timer))
 		tcp_arm_rtx(c);
 }
@@ -355,6 +357,8 @@ tcp_retransmit(struct dtcp_conn *c)
 		c->snd_wnd = 1;
 		tcp_output_segs(c, 1);
 		c->snd_wnd = wnd;
+		/* No RTT sample (Karn): the byte goes again if the window opens without it. */
+		c->flags &= ~TCPF_RTT_TIMING;
 		return;
 	}
 	tcp_output_segs(c, 1);

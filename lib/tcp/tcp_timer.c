@@ -69,7 +69,7 @@ tcp_rtx_expired(struct dtcp_timer_wheel *wheel, struct dtcp_timer *timer, uint64
 {
 	struct dtcp_conn *c = conn_of(timer, rtx_timer);
 	const struct dtcp_config *cfg = cfg_of(c);
-	unsigned int limit;
+	unsigned int limit, tries = c->nb_rtx;
 
 	(void)wheel;
 	(void)now_us;
@@ -89,15 +89,25 @@ tcp_rtx_expired(struct dtcp_timer_wheel *wheel, struct dtcp_timer *timer, uint64
 		limit = cfg->tcp_retries;
 		if (c->snd_una == c->snd_max && c->sndq_len == 0)
 			return; /* everything acknowledged meanwhile */
-		/* A closed peer window is probed for as long as the peer answers. */
-		if (c->snd_wnd == 0 && c->snd_una == c->snd_max) {
-			c->nb_rtx = (uint8_t)RTE_MIN(c->nb_rtx + 1, 16);
-			tcp_retransmit(c);
-			tcp_arm_rtx(c);
-			return;
+		/*
+		 * Persist: the peer's window is shut with data waiting and at
+		 * most the last probe's byte out. It may keep it shut for ever
+		 * as long as it answers the probes (RFC 9293 3.8.6.1, RFC 1122
+		 * 4.2.2.17), so only unanswered probes count towards the limit;
+		 * nb_rtx is just the backoff.
+		 */
+		if (c->snd_wnd == 0 && c->sndq_len > 0 && c->snd_max - c->snd_una <= 1) {
+			tries = c->nb_probes;
+			if (tries < limit) {
+				c->nb_probes++;
+				c->nb_rtx = (uint8_t)RTE_MIN(c->nb_rtx + 1, 16);
+				tcp_retransmit(c);
+				tcp_arm_rtx(c);
+				return;
+			}
 		}
 	}
-	if (c->nb_rtx >= limit) {
+	if (tries >= limit) {
 		dtcp_count(c->lc, DTCP_CTR_TCP_TIMEOUTS);
 		if (c->state == DTCP_TCP_SYN_RECEIVED) {
 			tcp_conn_closed(c); /* a half-open connection dies silently */

@@ -37,6 +37,9 @@ harness_default_config(struct dtcp_config *cfg)
 	cfg->rx_desc = 256;
 	cfg->tx_desc = 256;
 	cfg->idle_sleep_us = 0;
+	/* 65536 per lcore by default: tables of that size only slow every test down. */
+	cfg->tcp_max_conns = 1024;
+	cfg->tcp_max_time_wait = 1024;
 }
 
 int

@@ -16,3 +16,12 @@ dtcp_isn(const struct dtcp_siphash_key *key, uint32_t local_addr, uint16_t local
 	return (uint32_t)(now_us / DTCP_ISN_TICK_US) +
 	       (uint32_t)dtcp_siphash24(key, tuple, sizeof(tuple));
 }
+
+uint32_t
+dtcp_ts_offset(const struct dtcp_siphash_key *key, uint32_t local_addr, uint32_t remote_addr)
+{
+	uint32_t pair[2] = {local_addr, remote_addr};
+
+	/* The high half, independent of the ISN's low half for the same secret. */
+	return (uint32_t)(dtcp_siphash24(key, pair, sizeof(pair)) >> 32);
+}

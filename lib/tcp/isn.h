@@ -32,4 +32,18 @@
 uint32_t dtcp_isn(const struct dtcp_siphash_key *key, uint32_t local_addr, uint16_t local_port,
 		  uint32_t remote_addr, uint16_t remote_port, uint64_t now_us);
 
+/**
+ * Offset added to our timestamp clock (RFC 7323 section 7.1), per address
+ * pair rather than per connection: a peer then sees one monotonic TSval
+ * clock from us, so a new connection reusing a 4-tuple it holds in TIME_WAIT
+ * passes its PAWS check (RFC 6191), as with Linux.
+ *
+ * @param key the secret of dtcp_isn().
+ * @param local_addr our address, network order.
+ * @param remote_addr the peer's address, network order.
+ * @return the offset.
+ */
+uint32_t dtcp_ts_offset(const struct dtcp_siphash_key *key, uint32_t local_addr,
+			uint32_t remote_addr);
+
 #endif

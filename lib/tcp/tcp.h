@@ -90,6 +90,8 @@ struct dtcp_conn {
 	uint32_t snd_max; /* highest sequence number sent + 1 (snd_nxt rewinds on RTO) */
 	uint32_t snd_wnd; /* peer's window, scaled, bytes */
 	uint32_t max_snd_wnd;
+	uint32_t cwnd;	   /* congestion window, bytes (RFC 5681) */
+	uint32_t ssthresh; /* slow start threshold, bytes */
 	uint32_t snd_wl1, snd_wl2;
 	uint16_t snd_mss; /* payload bytes per segment, options excluded */
 	uint8_t snd_wscale, rcv_wscale;
@@ -98,7 +100,8 @@ struct dtcp_conn {
 
 	/* Data from snd_una on: single-segment mbufs linked through ->next. */
 	struct rte_mbuf *sndq_head, *sndq_tail;
-	uint32_t sndq_len; /* bytes queued (not counting SYN/FIN) */
+	uint32_t sndq_len;	/* bytes queued (not counting SYN/FIN) */
+	uint32_t sndq_truesize; /* buffer bytes those mbufs pin (bounds tiny writes) */
 	uint32_t snd_buf;
 
 	/* Receive sequence space. */
@@ -232,6 +235,11 @@ void tcp_schedule_ack(struct dtcp_conn *c);
 void tcp_flush_acks(struct dtcp_lcore *lc);
 uint32_t tcp_rcv_wnd(const struct dtcp_conn *c);
 uint32_t tcp_now_ts(const struct dtcp_lcore *lc, uint32_t offset);
+
+/* tcp_cc.c: congestion control */
+void tcp_cc_init(struct dtcp_conn *c);
+void tcp_cc_ack(struct dtcp_conn *c, uint32_t acked);
+void tcp_cc_timeout(struct dtcp_conn *c, bool first);
 
 /* tcp_timer.c */
 void tcp_timers_init(struct dtcp_conn *c);

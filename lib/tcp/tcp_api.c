@@ -259,7 +259,7 @@ dtcp_connect(struct dtcp_lcore *lc, uint32_t addr, uint16_t port, uint32_t local
 	c->iss = dtcp_isn(&lc->tcp.secret, key.local_addr, key.local_port, key.remote_addr,
 			  key.remote_port, lc->now_us);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
-	c->ts_offset = (uint32_t)rte_rand();
+	c->ts_offset = dtcp_ts_offset(&lc->tcp.secret, key.local_addr, key.remote_addr);
 	c->open_us = lc->now_us;
 	tcp_set_state(c, DTCP_TCP_SYN_SENT);
 	dtcp_count(lc, DTCP_CTR_TCP_ACTIVE_OPENS);
@@ -290,6 +290,18 @@ tcp_send_state_ok(const struct dtcp_conn *c)
 	}
 }
 
+/*
+ * The send buffer bounds data bytes by snd_buf, and the buffers holding them
+ * by twice that: zero-copy writes of tiny mbufs would otherwise pin one whole
+ * mbuf per few bytes and could drain the pool the receive path needs.
+ */
+static bool
+tcp_sndq_fits(const struct dtcp_conn *c, uint32_t data, uint32_t truesize)
+{
+	return c->sndq_len + data <= c->snd_buf &&
+	       c->sndq_truesize + truesize <= 2 * (uint64_t)c->snd_buf;
+}
+
 /* Append one standalone segment to the send queue. */
 static void
 sndq_append(struct dtcp_conn *c, struct rte_mbuf *seg)
@@ -303,6 +315,7 @@ sndq_append(struct dtcp_conn *c, struct rte_mbuf *seg)
 		c->sndq_tail->next = seg;
 	c->sndq_tail = seg;
 	c->sndq_len += seg->data_len;
+	c->sndq_truesize += seg->buf_len;
 }
 
 int
@@ -317,7 +330,7 @@ dtcp_send(struct dtcp_conn *c, struct rte_mbuf **m)
 	if (rc != 0)
 		return rc;
 	seg = *m;
-	while (seg != NULL && c->sndq_len + seg->data_len <= c->snd_buf) {
+	while (seg != NULL && tcp_sndq_fits(c, seg->data_len, seg->buf_len)) {
 		struct rte_mbuf *next = seg->next;
 
 		if (next != NULL) { /* the rest stays a valid chain for the caller */
@@ -350,7 +363,7 @@ dtcp_write(struct dtcp_conn *c, const void *buf, size_t len)
 
 	if (rc != 0)
 		return rc;
-	while (done < len && c->sndq_len < c->snd_buf) {
+	while (done < len && tcp_sndq_fits(c, 1, RTE_MBUF_DEFAULT_BUF_SIZE)) {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(c->lc->pool);
 		size_t n;
 
@@ -366,7 +379,7 @@ dtcp_write(struct dtcp_conn *c, const void *buf, size_t len)
 		c->flags |= TCPF_SEND_SHORT;
 	if (done > 0)
 		tcp_output(c);
-	else if (len > 0 && c->sndq_len < c->snd_buf)
+	else if (len > 0 && tcp_sndq_fits(c, 1, RTE_MBUF_DEFAULT_BUF_SIZE))
 		return -ENOBUFS;
 	return (ssize_t)done;
 }
@@ -561,6 +574,7 @@ dtcp_conn_info(const struct dtcp_conn *c, struct dtcp_conn_info *info)
 	info->local_port = rte_be_to_cpu_16(c->key.local_port);
 	info->remote_port = rte_be_to_cpu_16(c->key.remote_port);
 	info->snd_queued = c->sndq_len;
+	info->snd_buf = c->snd_buf;
 	info->rcv_queued = c->rcvq_len;
 	info->mss = c->snd_mss;
 	info->wscale_ok = (c->flags & TCPF_WSCALE_OK) != 0;

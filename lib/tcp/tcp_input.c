@@ -190,7 +190,7 @@ tcp_input_listen(struct dtcp_listener *l, struct tcp_seg *s, uint32_t iss, bool 
 			   : dtcp_isn(&lc->tcp.secret, s->key.local_addr, s->key.local_port,
 				      s->key.remote_addr, s->key.remote_port, lc->now_us);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
-	c->ts_offset = (uint32_t)rte_rand();
+	c->ts_offset = dtcp_ts_offset(&lc->tcp.secret, s->key.local_addr, s->key.remote_addr);
 	tcp_negotiate(c, th, true);
 	c->snd_wnd = c->max_snd_wnd = th->window; /* never scaled in a SYN */
 	c->snd_wl1 = th->seq;
@@ -209,6 +209,7 @@ tcp_established(struct dtcp_conn *c, bool active)
 	struct dtcp_listener *l = c->listener;
 
 	tcp_set_state(c, DTCP_TCP_ESTABLISHED);
+	tcp_cc_init(c);
 	tcp_handshake_sample(c, active);
 	dtcp_count(c->lc, DTCP_CTR_TCP_ESTABLISHED);
 	tcp_keepalive_reset(c);
@@ -326,6 +327,7 @@ tcp_sndq_trim(struct dtcp_conn *c, uint32_t bytes)
 		}
 		bytes -= m->data_len;
 		c->sndq_head = m->next;
+		c->sndq_truesize -= m->buf_len;
 		m->next = NULL;
 		rte_pktmbuf_free(m);
 	}
@@ -378,6 +380,7 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 			acked--;
 		}
 		tcp_sndq_trim(c, RTE_MIN(acked, c->sndq_len));
+		tcp_cc_ack(c, acked);
 		c->snd_una = th->ack;
 		if (dtcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
@@ -392,7 +395,8 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 			dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
 		else
 			tcp_arm_rtx(c);
-		if ((c->flags & TCPF_SEND_SHORT) && c->sndq_len < c->snd_buf) {
+		if ((c->flags & TCPF_SEND_SHORT) && c->sndq_len < c->snd_buf &&
+		    c->sndq_truesize < 2 * c->snd_buf) {
 			c->flags &= ~TCPF_SEND_SHORT;
 			tcp_raise(c, DTCP_EV_WRITABLE);
 		}

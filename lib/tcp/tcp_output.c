@@ -36,6 +36,9 @@ tcp_rcv_wnd(const struct dtcp_conn *c)
 {
 	uint32_t space = c->rcv_buf > c->rcvq_len ? c->rcv_buf - c->rcvq_len : 0;
 
+	/* More than the window field can carry is never advertised, so never accepted. */
+	space = RTE_MIN(space, (uint32_t)UINT16_MAX << c->rcv_wscale);
+
 	if (dtcp_seq_gt(c->rcv_adv, c->rcv_nxt + space))
 		space = c->rcv_adv - c->rcv_nxt;
 	return space;
@@ -52,6 +55,32 @@ tcp_phdr_sum(uint32_t src, uint32_t dst, uint32_t tcp_len)
 	} __rte_packed ph = {src, dst, 0, IPPROTO_TCP, rte_cpu_to_be_16((uint16_t)tcp_len)};
 
 	return rte_raw_cksum(&ph, sizeof(ph));
+}
+
+/*
+ * One's-complement sum of every byte of a chain, non-complemented and folded
+ * to 16 bits. Not rte_raw_cksum_mbuf(): in DPDK 22.11 it loses carries when a
+ * segment starts at an odd offset of the packet, which our payload pieces do
+ * (after a one-byte window probe, for instance). A piece that starts at an odd
+ * offset has its bytes in swapped lanes, so its own sum is byte-swapped.
+ */
+static uint16_t
+tcp_chain_sum(const struct rte_mbuf *m)
+{
+	uint32_t sum = 0;
+	bool odd = false;
+
+	for (; m != NULL; m = m->next) {
+		uint32_t s = rte_raw_cksum(rte_pktmbuf_mtod(m, const void *), m->data_len);
+
+		if (odd)
+			s = ((s & 0xff) << 8) | (s >> 8);
+		sum += s;
+		odd ^= m->data_len & 1;
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
 }
 
 /* Attach [off, off + len) of the send queue to @p m as indirect mbufs (or copy it). */
@@ -132,12 +161,10 @@ tcp_emit(struct dtcp_lcore *lc, unsigned int port_idx, const struct dtcp_flow_ke
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		m->l4_len = hdr_len;
 	} else {
-		uint16_t payload_sum = 0;
-		uint32_t sum;
+		uint32_t sum =
+			(uint32_t)tcp_phdr_sum(key->local_addr, key->remote_addr, m->pkt_len) +
+			tcp_chain_sum(m);
 
-		rte_raw_cksum_mbuf(m, 0, m->pkt_len, &payload_sum);
-		sum = (uint32_t)tcp_phdr_sum(key->local_addr, key->remote_addr, m->pkt_len) +
-		      payload_sum;
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);
 		hdr->cksum = (uint16_t)~sum;
@@ -309,7 +336,8 @@ tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs)
 		uint32_t fin_seq = tcp_fin_seq(c);
 		uint32_t sent = c->snd_nxt - c->snd_una;
 		uint32_t unsent = dtcp_seq_lt(c->snd_nxt, fin_seq) ? fin_seq - c->snd_nxt : 0;
-		uint32_t room = c->snd_wnd > sent ? c->snd_wnd - sent : 0;
+		uint32_t wnd = RTE_MIN(c->snd_wnd, c->cwnd);
+		uint32_t room = wnd > sent ? wnd - sent : 0;
 		uint32_t seg_max = RTE_MIN(unsent, (uint32_t)c->snd_mss);
 		uint32_t len = RTE_MIN(seg_max, room);
 		bool fin =

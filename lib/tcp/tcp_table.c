@@ -21,6 +21,7 @@
 #include <rte_errno.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "core/lcore.h"
 #include "core/stack.h"
@@ -58,7 +59,8 @@ dtcp_tcp_lcore_init(struct dtcp_lcore *lc)
 				       sizeof(struct dtcp_flow_key), socket);
 	t->tw_hash = tcp_hash_create("tw", lc->index, cfg->tcp_max_time_wait,
 				     sizeof(struct dtcp_flow_key), socket);
-	t->listen_hash = tcp_hash_create("listen", lc->index, cfg->tcp_max_listeners,
+	/* rte_hash refuses fewer than 8 entries; the table itself holds max_listeners. */
+	t->listen_hash = tcp_hash_create("listen", lc->index, RTE_MAX(cfg->tcp_max_listeners, 8u),
 					 sizeof(struct tcp_listen_key), socket);
 	t->conns = rte_zmalloc_socket("dtcp_conns", sizeof(t->conns[0]) * cfg->tcp_max_conns,
 				      RTE_CACHE_LINE_SIZE, socket);
@@ -85,7 +87,9 @@ dtcp_tcp_lcore_init(struct dtcp_lcore *lc)
 	rc = dtcp_timer_wheel_init(&t->wheel, 0, 1000);
 	if (rc == 0)
 		rc = dtcp_siphash_key_random(&t->secret);
-	t->next_port = cfg->tcp_port_min;
+	/* RFC 6056: start the ephemeral search somewhere unpredictable. */
+	t->next_port = (uint16_t)(cfg->tcp_port_min + rte_rand_max((uint64_t)cfg->tcp_port_max -
+								   cfg->tcp_port_min + 1));
 	return rc;
 }
 
@@ -192,6 +196,7 @@ tcp_sndq_free(struct dtcp_conn *c)
 	}
 	c->sndq_head = c->sndq_tail = NULL;
 	c->sndq_len = 0;
+	c->sndq_truesize = 0;
 }
 
 void

@@ -118,6 +118,8 @@ tcp_rtx_expired(struct dtcp_timer_wheel *wheel, struct dtcp_timer *timer, uint64
 		tcp_conn_fail(c, ETIMEDOUT);
 		return;
 	}
+	if (c->state != DTCP_TCP_SYN_SENT && c->state != DTCP_TCP_SYN_RECEIVED)
+		tcp_cc_timeout(c, c->nb_rtx == 0);
 	c->nb_rtx++;
 	tcp_retransmit(c);
 	tcp_arm_rtx(c);

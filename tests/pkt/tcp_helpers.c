@@ -443,7 +443,7 @@ tt_passive_syn(struct tt *t, const struct tt_opts *o)
 	t->rcv_nxt = TT_PEER_ISS;
 	syn = tt_seg(t, DTCP_TCP_SYN);
 	tt_add_opts(t, &syn, o);
-	t->ts_offset = (uint32_t)tt_next_rand();
+	t->ts_offset = dtcp_ts_offset(&t->lc->tcp.secret, OUR_IP, PEER_IP);
 	tt_input(t, &syn, 0);
 	t->iss = tt_isn(t, t->lport, t->rport);
 	t->snd_nxt = t->iss;
@@ -516,7 +516,7 @@ tt_active_open(struct tt *t, const struct tt_opts *o, uint64_t rtt_us)
 	struct dtcp_tcp_repr syn, synack;
 
 	t->ts = false;
-	t->ts_offset = (uint32_t)tt_next_rand();
+	t->ts_offset = dtcp_ts_offset(&t->lc->tcp.secret, OUR_IP, PEER_IP);
 	t->c = dtcp_connect(t->lc, PEER_IP, TT_SRV_PORT, 0, t);
 	CHECK(t->c != NULL);
 	if (t->c == NULL)

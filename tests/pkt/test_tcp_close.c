@@ -14,6 +14,7 @@
 #include "dtcp_test.h"
 #include "frames.h"
 #include "tcp/tcp.h"
+#include "tcp/isn.h"
 #include "tcp_helpers.h"
 
 #define S  (1000000ull)
@@ -220,7 +221,7 @@ reuse_case(const struct tt_opts *o)
 	}
 	syn = tt_seg(&t, DTCP_TCP_SYN);
 	tt_add_opts(&t, &syn, o);
-	t.ts_offset = (uint32_t)tt_next_rand();
+	t.ts_offset = dtcp_ts_offset(&t.lc->tcp.secret, OUR_IP, PEER_IP);
 	tt_input(&t, &syn, 0);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TIME_WAIT_REUSED), 1);
 	CHECK(tw_of(&t) == NULL);

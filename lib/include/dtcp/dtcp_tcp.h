@@ -22,7 +22,10 @@
  *
  * Events are level-coalesced per connection: a connection has at most one
  * pending event of each type, each carrying the user pointer given at
- * dtcp_listen() / dtcp_connect() or set with dtcp_conn_set_user().
+ * dtcp_listen() / dtcp_connect() or set with dtcp_conn_set_user(). Events of
+ * a connection released with dtcp_close()/dtcp_abort() are dropped, but a
+ * batch already returned by dtcp_events() may still name it further down:
+ * free per-connection state only after handling the whole batch.
  *
  * Handles. A struct dtcp_conn stays valid until dtcp_close() or dtcp_abort(),
  * whatever the protocol state: after the DTCP_EV_CLOSED or DTCP_EV_ERROR event
@@ -178,7 +181,9 @@ struct dtcp_conn *dtcp_connect(struct dtcp_lcore *lc, uint32_t addr, uint16_t po
 			       uint32_t local_addr, void *user);
 
 /**
- * An mbuf for dtcp_send(), with headroom for every header the stack prepends.
+ * An mbuf for dtcp_send() from the lcore's pool: RTE_MBUF_DEFAULT_DATAROOM
+ * (2048) bytes of room at least. The stack builds headers in mbufs of its own,
+ * so the whole room is for payload.
  *
  * @param lc the calling lcore's context.
  * @return the mbuf, or NULL when the pool is empty.
@@ -189,9 +194,12 @@ struct rte_mbuf *dtcp_alloc_mbuf(struct dtcp_lcore *lc);
  * Queue data for sending (zero copy).
  *
  * The stack takes whole mbuf segments from the front of *@p m while they fit
- * in the send buffer. If all fit, *@p m becomes NULL; otherwise *@p m is the
- * rest of the chain, still owned by the caller, and DTCP_EV_WRITABLE follows
- * once space opens up.
+ * in the send buffer (data bytes within DTCP_OPT_SNDBUF, and the mbufs'
+ * buffer sizes within twice that, so that tiny writes cannot pin the pool).
+ * The chain's head must carry correct nb_segs and pkt_len. If all fit, *@p m
+ * becomes NULL; otherwise *@p m is the rest of the chain, a valid chain again
+ * (its head's nb_segs and pkt_len updated), still owned by the caller, and
+ * DTCP_EV_WRITABLE follows once space opens up.
  *
  * @param c the connection.
  * @param m in: the chain to send; out: what was not taken, or NULL.
@@ -293,6 +301,7 @@ struct dtcp_conn_info {
 	uint32_t local_addr, remote_addr;
 	uint16_t local_port, remote_port;
 	uint32_t snd_queued; /**< bytes not yet acknowledged */
+	uint32_t snd_buf;    /**< send buffer size (DTCP_OPT_SNDBUF) */
 	uint32_t rcv_queued; /**< bytes received, not yet read */
 	uint16_t mss;	     /**< send MSS */
 	bool wscale_ok, sack_ok, ts_ok;

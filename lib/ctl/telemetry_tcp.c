@@ -26,8 +26,11 @@
 #include "ctl/telemetry.h"
 #include "tcp/tcp.h"
 
-/* Records per reply: leaves room in the 256-entry dict for "next" and "total". */
-#define DTCP_TEL_CONNS_PAGE 200
+/*
+ * Records per reply. DPDK 22.11 truncates a reply at 16 KiB and silently
+ * drops what does not fit; a record takes up to ~180 bytes of JSON.
+ */
+#define DTCP_TEL_CONNS_PAGE 80
 
 struct conn_row {
 	const char *kind; /* "listen", "conn", "tw" */
@@ -75,22 +78,22 @@ ms_until(const struct dtcp_lcore *lc, const struct dtcp_timer *t)
 }
 
 /* Walk every object of every lcore; rows numbered from 0 in a stable order. */
-static int
-cmd_conns(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+static inline bool
+row_on_page(const struct rte_tel_data *d, uint64_t row, uint64_t start, uint64_t shown)
 {
-	const struct dtcp_stack *s = dtcp_telemetry_stack();
-	uint64_t start = 0, row = 0, shown = 0;
+	return d != NULL && row >= start && shown < DTCP_TEL_CONNS_PAGE;
+}
 
-	if (s == NULL)
-		return -ENODEV;
-	if (params != NULL && *params != '\0') {
-		char *end;
+/*
+ * Rows, numbered from 0 in a stable order: each lcore's listeners,
+ * connections, TIME_WAIT entries. Adds those of the page to @p d (none when
+ * @p d is NULL) and returns how many rows there are.
+ */
+static uint64_t
+walk_conns(const struct dtcp_stack *s, struct rte_tel_data *d, uint64_t start, uint64_t *shown)
+{
+	uint64_t row = 0;
 
-		start = strtoull(params, &end, 10);
-		if (*end != '\0')
-			return -EINVAL;
-	}
-	rte_tel_data_start_dict(d);
 	for (unsigned int i = 0; i < s->nb_lcores; i++) {
 		const struct dtcp_lcore *lc = s->lcores[i];
 		const struct dtcp_tcp_lcore *t = &lc->tcp;
@@ -101,14 +104,14 @@ cmd_conns(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 
 			if (l->lc == NULL)
 				continue;
-			if (row++ < start || shown >= DTCP_TEL_CONNS_PAGE)
+			if (!row_on_page(d, row++, start, *shown))
 				continue;
 			r.laddr = l->addr;
 			r.lport = l->port;
 			r.recv_q = l->nb_accept; /* as ss: the accept queue */
 			r.send_q = l->backlog;
 			add_row(d, i, (int32_t)j, &r);
-			shown++;
+			(*shown)++;
 		}
 		for (uint32_t j = 0; j < t->max_conns; j++) {
 			const struct dtcp_conn *c = &t->conns[j];
@@ -116,7 +119,7 @@ cmd_conns(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 
 			if (c->lc == NULL || c->state == DTCP_TCP_CLOSED)
 				continue;
-			if (row++ < start || shown >= DTCP_TEL_CONNS_PAGE)
+			if (!row_on_page(d, row++, start, *shown))
 				continue;
 			r.state = c->state;
 			r.laddr = c->key.local_addr;
@@ -128,7 +131,7 @@ cmd_conns(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 			r.rto_ms = c->rto_us / 1000;
 			r.timer_ms = ms_until(lc, &c->rtx_timer);
 			add_row(d, i, (int32_t)j, &r);
-			shown++;
+			(*shown)++;
 		}
 		for (uint32_t j = 0; j < lc->stack->cfg.tcp_max_time_wait; j++) {
 			const struct dtcp_tw *tw = &t->tws[j];
@@ -136,7 +139,7 @@ cmd_conns(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 
 			if (!dtcp_timer_armed(&tw->timer))
 				continue;
-			if (row++ < start || shown >= DTCP_TEL_CONNS_PAGE)
+			if (!row_on_page(d, row++, start, *shown))
 				continue;
 			r.laddr = tw->key.local_addr;
 			r.raddr = tw->key.remote_addr;
@@ -144,11 +147,38 @@ cmd_conns(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 			r.rport = rte_be_to_cpu_16(tw->key.remote_port);
 			r.timer_ms = ms_until(lc, &tw->timer);
 			add_row(d, i, (int32_t)j, &r);
-			shown++;
+			(*shown)++;
 		}
 	}
-	rte_tel_data_add_dict_u64(d, "total", row);
-	rte_tel_data_add_dict_u64(d, "next", start + shown < row ? start + shown : 0);
+	return row;
+}
+
+/*
+ * One page of rows. "total" and "next" come first so that they survive
+ * whatever happens to the end of the reply; a reader checks that it got
+ * "total" rows in all (they may change between pages: the lcores run on).
+ */
+static int
+cmd_conns(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	const struct dtcp_stack *s = dtcp_telemetry_stack();
+	uint64_t start = 0, total, shown = 0, counted = 0;
+
+	if (s == NULL)
+		return -ENODEV;
+	if (params != NULL && *params != '\0') {
+		char *end;
+
+		start = strtoull(params, &end, 10);
+		if (*end != '\0')
+			return -EINVAL;
+	}
+	total = walk_conns(s, NULL, 0, &counted);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", total);
+	rte_tel_data_add_dict_u64(
+		d, "next", start + DTCP_TEL_CONNS_PAGE < total ? start + DTCP_TEL_CONNS_PAGE : 0);
+	walk_conns(s, d, start, &shown);
 	return 0;
 }
 

@@ -467,6 +467,304 @@ def ensure_hugepages(mb):
     return need
 
 
+# --- TCP tests: dtcp-perf, dtcp-ss, configuration, Linux peers, captures ------------------
+
+def perf_binary():
+    path = os.path.join(build_root(), "app", "dtcp-perf", "dtcp-perf")
+    check(os.access(path, os.X_OK), f"dtcp-perf not found at {path} (DTCP_BUILD_ROOT?)")
+    return path
+
+
+def ss_script():
+    path = os.path.join(source_root(), "tools", "dtcp-ss")
+    check(os.access(path, os.X_OK), f"tools/dtcp-ss not found at {path} (DTCP_SOURCE_ROOT?)")
+    return path
+
+
+def peer_script():
+    """tcp_peer.py: the TCP clients and servers that run in the Linux namespace."""
+    return os.path.join(HERE, "tcp_peer.py")
+
+
+def write_config(directory, text, name="dtcp.ini"):
+    """Write an INI file for --config (e.g. "[tcp]\\ntime_wait_s = 2\\n"); return its path.
+    [port0] address may be left out: --addr sets it."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def parse_counters_after(text, header):
+    """'  name   value' lines following the line @header (up to the next non-counter line)."""
+    ctr = {}
+    _, sep, tail = text.partition(header)
+    if not sep:
+        return ctr
+    for line in tail.splitlines()[1:]:
+        m = re.match(r"^\s+([a-z0-9_]+)\s+(\d+)\s*$", line)
+        if not m:
+            break
+        ctr[m.group(1)] = int(m.group(2))
+    return ctr
+
+
+def dtcp_ss(prefix, *args, timeout=30):
+    """tools/dtcp-ss -f PREFIX --json ARGS: the rows (dicts) it lists."""
+    r = run([PYTHON, ss_script(), "-f", prefix, "--json", *args], timeout=timeout)
+    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+
+def ss_states(rows):
+    """{state: count} of dtcp_ss() rows."""
+    out = {}
+    for row in rows:
+        out[row["state"]] = out.get(row["state"], 0) + 1
+    return out
+
+
+def linux_snmp(topo):
+    """The Linux namespace's /proc/net/snmp as {"Tcp": {"InCsumErrors": n, ...}, ...}."""
+    r = run(topo.in_linux("cat", "/proc/net/snmp"))
+    lines = [line.split() for line in r.stdout.splitlines()]
+    mib = {}
+    for head, vals in zip(lines[::2], lines[1::2]):
+        if head and vals and head[0] == vals[0]:
+            mib[head[0].rstrip(":")] = {k: int(v) for k, v in zip(head[1:], vals[1:])}
+    return mib
+
+
+class PerfRun:
+    """The outcome of one dtcp-perf run: rc, result (its --json object or None), the
+    stack counters it printed with --stats, and its raw output."""
+
+    def __init__(self, argv, completed):
+        self.argv = argv
+        self.rc = completed.returncode
+        self.stdout = completed.stdout
+        self.stderr = completed.stderr
+        self.result = None
+        for line in reversed(self.stdout.splitlines()):
+            line = line.strip()
+            if line.startswith("{"):
+                try:
+                    self.result = json.loads(line)
+                except ValueError:
+                    pass
+                break
+        self.counters = parse_counters_after(self.stderr, "dtcp-perf: stack counters")
+
+    def describe(self):
+        return (f"dtcp-perf exit {self.rc}: {' '.join(self.argv)}\n--- stdout\n{self.stdout}"
+                f"--- stderr (EAL lines dropped)\n" +
+                "".join(line + "\n" for line in self.stderr.splitlines()
+                        if not line.startswith(("EAL:", "TELEMETRY:"))))
+
+    def check_clean(self, what="dtcp-perf"):
+        """Exit 0, a JSON result, >0 transactions (bytes for stream), 0 errors."""
+        try:
+            check(self.result is not None, f"{what}: no JSON result")
+            check_eq(self.result["errors_total"], 0, f"{what}: errors_total")
+            if self.result["test"] == "stream":
+                check(self.result["bytes_received"] > 0, f"{what}: no bytes received")
+            else:
+                check(self.result["transactions"] > 0, f"{what}: no transactions")
+            check_eq(self.rc, 0, f"{what}: exit status")
+        except TestFailure:
+            log(self.describe())
+            raise
+        return self.result
+
+
+def run_perf(topo, *args, config=None, prefix=None, mem_mb=256, timeout=120):
+    """dtcp-perf over af_packet in the stack namespace, pinned to core 1, to completion.
+
+    @args are dtcp-perf's own options after --addr (--server, --test, ...); --json and
+    --stats are added. Returns a PerfRun; the caller judges rc (errors exit 1)."""
+    prefix = prefix or f"perf-{topo.name}"
+    argv = ["ip", "netns", "exec", topo.stack_ns, "taskset", "-c", "1", perf_binary(),
+            "-l", "1", "--no-pci", "--no-huge", "-m", str(mem_mb), "--file-prefix", prefix,
+            "--vdev", f"net_af_packet0,iface={topo.stack_if}",
+            "--", "--addr", f"{topo.stack_addr}/{topo.prefix_len}", "--json", "--stats"]
+    if config is not None:
+        argv += ["--config", config]
+    argv += list(args)
+    log("running: " + " ".join(argv))
+    try:
+        r = run(argv, timeout=timeout, check_rc=False)
+    finally:
+        shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+    p = PerfRun(argv, r)
+    if p.result is not None:
+        log(f"dtcp-perf exit {p.rc}: " + json.dumps(p.result))
+    if p.counters:
+        log("dtcp-perf stack counters: " +
+            " ".join(f"{k}={v}" for k, v in p.counters.items()
+                     if k.startswith(("tcp_", "drop_"))))
+    return p
+
+
+class Background:
+    """A process of ours that runs beside the test (a Linux server, a capture), usually
+    in a namespace: enter starts it and waits (bounded) for regex @ready in its merged
+    stdout/stderr; exit (or stop()) signals it by PID and reaps it.
+
+    @comm: the expected /proc/PID/comm (ip netns exec and taskset exec, so the PID is
+    the program itself); checked before we ever signal it."""
+
+    def __init__(self, argv, name, ready, comm=None, ready_timeout=30,
+                 stop_signal=signal.SIGTERM, env=None):
+        self.argv = list(argv)
+        self.name = name
+        self.ready = ready
+        self.comm = comm
+        self.ready_timeout = ready_timeout
+        self.stop_signal = stop_signal
+        self.env = env
+        self.proc = None
+        self.reader = None
+        self.rc = None
+
+    def __enter__(self):
+        log(f"starting {self.name}: " + " ".join(self.argv))
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, env=self.env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.reader = OutputReader(self.proc.stdout, self.name)
+        try:
+            m = self.reader.wait_for_text(self.ready, self.ready_timeout)
+            if m is None:
+                raise TestFailure(f"{self.name} not ready within {self.ready_timeout}s "
+                                  f"(exit {self.proc.poll()}):\n{self.reader.text}")
+            if self.comm is not None:
+                with open(f"/proc/{self.proc.pid}/comm") as f:
+                    comm = f.read().strip()
+                check_eq(comm, self.comm, f"process name of {self.name} (pid {self.proc.pid})")
+        except BaseException:
+            self.stop(sig=signal.SIGKILL)
+            raise
+        return self
+
+    @property
+    def text(self):
+        return self.reader.text
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self, sig=None, timeout=10):
+        """Signal and reap it (SIGKILL if it lingers); return its exit status and keep
+        the whole output in self.output."""
+        if self.proc is None:
+            return None
+        if self.rc is None:
+            self.rc = stop_process(self.proc, timeout=timeout, sig=sig or self.stop_signal)
+            self.output = self.reader.join()
+        return self.rc
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+def linux_peer(topo, *args, name="tcp_peer", ready=r"^ready\b", **kw):
+    """Background tcp_peer.py ARGS in the Linux namespace (core 0)."""
+    return Background(topo.in_linux(PYTHON, "-u", peer_script(), *args), name, ready,
+                      comm="python3", **kw)
+
+
+def run_peer(topo, *args, timeout=120):
+    """tcp_peer.py ARGS in the Linux namespace to completion; returns its last JSON line."""
+    r = run(topo.in_linux(PYTHON, "-u", peer_script(), *args), timeout=timeout, check_rc=False)
+    out = None
+    for line in reversed(r.stdout.splitlines()):
+        if line.startswith("{"):
+            out = json.loads(line)
+            break
+    if r.returncode != 0 or out is None:
+        raise TestFailure(f"tcp_peer.py {' '.join(args)}: exit {r.returncode}\n"
+                          f"stdout: {r.stdout}\nstderr: {r.stderr}")
+    return out
+
+
+class Capture(Background):
+    """tshark on the Linux end of the veth (Linux namespace, core 0), printing one
+    tab-separated line per packet as it arrives (-l). mark() sends a UDP broadcast from
+    Linux and waits until the capture shows it: every packet on the wire before it has
+    then been captured, with no guessing how long to wait.
+
+    packets(): dicts keyed as in FIELDS (ints where numeric, tcp flags as an int, None
+    where the packet has no such field), marker datagrams left out."""
+
+    MARK_PORT = 9  # discard
+    FIELDS = (("frame.time_epoch", "time"), ("ip.src", "src"), ("ip.dst", "dst"),
+              ("tcp.srcport", "sport"), ("tcp.dstport", "dport"), ("tcp.seq_raw", "seq"),
+              ("tcp.ack_raw", "ack"), ("tcp.flags", "flags"), ("tcp.len", "len"),
+              ("udp.dstport", "udp_dport"))
+
+    def __init__(self, topo, bpf, duration=150):
+        self.topo = topo
+        argv = topo.in_linux("tshark", "-n", "-l", "-i", topo.linux_if,
+                             "-f", f"({bpf}) or (udp dst port {self.MARK_PORT})",
+                             "-a", f"duration:{duration}", "-T", "fields",
+                             "-E", "separator=/t", "-E", "occurrence=f")
+        for field, _ in self.FIELDS:
+            argv += ["-e", field]
+        super().__init__(argv, "tshark", r"Capturing on", comm="tshark",
+                         stop_signal=signal.SIGINT)
+
+    def __enter__(self):
+        super().__enter__()
+        try:
+            self.mark()  # "Capturing on" comes a little before the socket is live
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _rows(self):
+        rows = []
+        for line in self.text.splitlines():
+            parts = line.split("\t")
+            if len(parts) != len(self.FIELDS) or not re.match(r"^\d+\.\d+$", parts[0]):
+                continue
+            row = {}
+            for (_, key), val in zip(self.FIELDS, parts):
+                if key == "time":
+                    row[key] = float(val)
+                elif key in ("src", "dst"):
+                    row[key] = val
+                else:
+                    row[key] = int(val, 0) if val != "" else None
+            rows.append(row)
+        return rows
+
+    def _is_mark(self, row):
+        return row["udp_dport"] == self.MARK_PORT and row["sport"] is None
+
+    def packets(self):
+        return [r for r in self._rows() if not self._is_mark(r)]
+
+    def mark(self, timeout=15):
+        """Send a marker datagram from Linux and wait until the capture shows it."""
+        before = sum(1 for r in self._rows() if self._is_mark(r))
+        bcast = self.topo.linux_addr.rsplit(".", 1)[0] + ".255"
+        code = ("import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+                "s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1); "
+                f"s.sendto(b'dtcp-mark', ('{bcast}', {self.MARK_PORT}))")
+        deadline = time.monotonic() + timeout
+        for _ in range(int(timeout) + 1):  # resend: the first may precede the socket
+            run(self.topo.in_linux(PYTHON, "-c", code), timeout=30)
+            try:
+                wait_for(lambda: sum(1 for r in self._rows() if self._is_mark(r)) > before,
+                         max(0.05, min(1.0, deadline - time.monotonic())), "capture marker")
+                return
+            except TestFailure:
+                if time.monotonic() >= deadline or not self.alive():
+                    break
+        raise TestFailure(f"tshark never showed the marker datagram (exit "
+                          f"{self.proc.poll()}):\n{self.text}")
+
+
 # --- test entry point -----------------------------------------------------------------
 
 def _on_sigterm(signum, frame):

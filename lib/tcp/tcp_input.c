@@ -554,6 +554,7 @@ tcp_input_sync(struct dtcp_conn *c, struct tcp_seg *s)
 	if (!tcp_check_seq(c, s))
 		return;
 	c->last_rx_us = lc->now_us;
+	c->keep_probes = 0; /* the peer is alive: keepalive starts counting afresh */
 	/* RFC 7323 section 4.3: remember the peer's clock from in-order segments. */
 	if ((c->flags & TCPF_TS_OK) && th->has_ts && dtcp_seq_leq(th->seq, c->rcv_nxt))
 		c->ts_recent = th->ts_val;

@@ -727,6 +727,60 @@ out:
 	tt_down(&t);
 }
 
+/*
+ * Keepalive (RFC 1122 4.2.3.6): after KEEPIDLE idle seconds a probe with
+ * SEG.SEQ = SND.NXT - 1 and no data; an answer proves the peer alive and
+ * resets the count; KEEPCNT unanswered probes, KEEPINTVL apart, end the
+ * connection with a RST and ETIMEDOUT.
+ */
+static void
+test_keepalive(void)
+{
+	struct tt t;
+	struct dtcp_tcp_repr probe;
+	uint64_t t1;
+
+	if (tt_up(&t, NULL) != 0)
+		return;
+	tt_passive_open(&t, &tt_plain, 10 * MS);
+	if (t.c == NULL)
+		goto out;
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_KEEPIDLE_S, 10), 0);
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_KEEPINTVL_S, 2), 0);
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_KEEPCNT, 3), 0);
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_KEEPALIVE, 1), 0);
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_KEEPCNT, 0), -EINVAL);
+	t1 = t.h.now_us;
+	probe = tt_want(&t, DTCP_TCP_ACK);
+	probe.seq = t.snd_nxt - 1;
+	tt_poll_until(&t, t1 + 10 * S - 1 * MS);
+	tt_expect_none(&t);
+	tt_poll_until(&t, t1 + 10 * S);
+	tt_expect(&t, &probe, NULL, 0);
+	/* Answered: alive; the next probe after another idle period, the count reset. */
+	peer_ack(&t, 1 * MS);
+	tt_expect_none(&t);
+	t1 = t.h.now_us;
+	tt_poll_until(&t, t1 + 10 * S);
+	tt_expect(&t, &probe, NULL, 0);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_KEEPALIVES), 2);
+	/* Silence: two more probes 2 s apart, then the end. */
+	tt_poll_until(&t, t1 + 12 * S);
+	tt_expect(&t, &probe, NULL, 0);
+	tt_poll_until(&t, t1 + 14 * S);
+	tt_expect(&t, &probe, NULL, 0);
+	tt_expect_no_events(&t);
+	tt_poll_until(&t, t1 + 16 * S);
+	probe = tt_want_rst(&t, DTCP_TCP_RST | DTCP_TCP_ACK);
+	tt_expect(&t, &probe, NULL, 0);
+	tt_expect_none(&t);
+	tt_expect_events(&t, ETIMEDOUT, DTCP_EV_ERROR);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_KEEPALIVES), 4);
+	dtcp_close(t.c);
+out:
+	tt_down(&t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -745,6 +799,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_window_update_after_read);
 	RUN_TEST(test_send_buffer_and_writable);
 	RUN_TEST(test_data_with_fin);
+	RUN_TEST(test_keepalive);
 	rte_eal_cleanup();
 	return TEST_EXIT();
 }

@@ -226,7 +226,7 @@ void dtcp_tcp_drain_steered(struct dtcp_lcore *lc);
 void tcp_output(struct dtcp_conn *c);
 void tcp_send_ack(struct dtcp_conn *c);
 void tcp_send_syn(struct dtcp_conn *c);
-void tcp_send_rst(struct dtcp_conn *c);
+void tcp_send_rst(struct dtcp_conn *c, enum dtcp_counter reason);
 void tcp_retransmit(struct dtcp_conn *c);
 void tcp_send_keepalive(struct dtcp_conn *c);
 void tcp_tw_send_ack(struct dtcp_lcore *lc, const struct dtcp_tw *tw);

@@ -153,7 +153,7 @@ dtcp_unlisten(struct dtcp_listener *l)
 
 		if (c->lc == NULL || c->listener != l || !(c->flags & TCPF_RELEASED))
 			continue;
-		tcp_send_rst(c);
+		tcp_send_rst(c, DTCP_CTR_TCP_TX_RST_ABORT);
 		tcp_conn_closed(c);
 	}
 	rte_hash_del_key(lc->tcp.listen_hash, &k);
@@ -480,7 +480,7 @@ dtcp_abort(struct dtcp_conn *c)
 	c->flags |= TCPF_RELEASED;
 	c->ev_pending = 0;
 	if (c->state != DTCP_TCP_CLOSED && c->state != DTCP_TCP_SYN_SENT)
-		tcp_send_rst(c);
+		tcp_send_rst(c, DTCP_CTR_TCP_TX_RST_ABORT);
 	if (c->state != DTCP_TCP_CLOSED)
 		tcp_conn_closed(c);
 	else

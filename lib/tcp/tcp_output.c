@@ -247,15 +247,17 @@ tcp_send_ack(struct dtcp_conn *c)
 	tcp_emit(c->lc, c->port_idx, &c->key, &th, NULL, 0, 0);
 }
 
+/* Reset a connection we give up on; @p reason is the tcp_tx_rst_* counter that says why. */
 void
-tcp_send_rst(struct dtcp_conn *c)
+tcp_send_rst(struct dtcp_conn *c, enum dtcp_counter reason)
 {
 	struct dtcp_tcp_repr th;
 
 	tcp_fill_common(c, &th, DTCP_TCP_RST | DTCP_TCP_ACK, c->snd_max);
 	th.has_ts = false;
 	th.window = 0;
-	tcp_emit(c->lc, c->port_idx, &c->key, &th, NULL, 0, 0);
+	if (tcp_emit(c->lc, c->port_idx, &c->key, &th, NULL, 0, 0) == 0)
+		dtcp_count(c->lc, reason);
 }
 
 void
@@ -434,7 +436,8 @@ tcp_reply_rst(struct dtcp_lcore *lc, struct tcp_seg *s)
 			 !!(in->flags & DTCP_TCP_FIN);
 	}
 	dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_NO_CONN);
-	tcp_emit(lc, s->port_idx, &s->key, &th, NULL, 0, 0);
+	if (tcp_emit(lc, s->port_idx, &s->key, &th, NULL, 0, 0) == 0)
+		dtcp_count(lc, DTCP_CTR_TCP_TX_RST_REPLY);
 }
 
 void

@@ -114,7 +114,7 @@ tcp_rtx_expired(struct dtcp_timer_wheel *wheel, struct dtcp_timer *timer, uint64
 			return;
 		}
 		if (c->state != DTCP_TCP_SYN_SENT)
-			tcp_send_rst(c);
+			tcp_send_rst(c, DTCP_CTR_TCP_TX_RST_TIMEOUT);
 		tcp_conn_fail(c, ETIMEDOUT);
 		return;
 	}
@@ -139,7 +139,7 @@ tcp_keep_expired(struct dtcp_timer_wheel *wheel, struct dtcp_timer *timer, uint6
 	}
 	if (c->keep_probes >= c->keep_cnt) {
 		dtcp_count(c->lc, DTCP_CTR_TCP_TIMEOUTS);
-		tcp_send_rst(c);
+		tcp_send_rst(c, DTCP_CTR_TCP_TX_RST_TIMEOUT);
 		tcp_conn_fail(c, ETIMEDOUT);
 		return;
 	}

@@ -578,6 +578,7 @@ test_retransmission_gives_up(void)
 	CHECK_EQ(tt_state(&t), DTCP_TCP_CLOSED);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TIMEOUTS), 1);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RST), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RST_TIMEOUT), 1);
 	CHECK_EQ(t.c->sndq_len, 0);
 	dtcp_close(t.c);
 out:
@@ -776,6 +777,8 @@ test_keepalive(void)
 	tt_expect_none(&t);
 	tt_expect_events(&t, ETIMEDOUT, DTCP_EV_ERROR);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_KEEPALIVES), 4);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RST_TIMEOUT), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RST_ABORT), 0);
 	dtcp_close(t.c);
 out:
 	tt_down(&t);

@@ -76,6 +76,7 @@ test_closed_port_rst(void)
 	tt_expect_none(&t);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RST), 5);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_NO_CONN), 5);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RST_REPLY), 5);
 	/* RST, with or without ACK: dropped, never answered. */
 	inject_to_closed(&t, DTCP_TCP_RST, 1000000, 0, 0);
 	inject_to_closed(&t, DTCP_TCP_RST | DTCP_TCP_ACK, 1000000, 5000, 0);

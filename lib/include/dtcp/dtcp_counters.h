@@ -78,6 +78,10 @@ extern "C" {
 	X(TCP_TX_RETRANSMITS, "tcp_tx_retransmits", "data or FIN segments sent again")             \
 	X(TCP_TX_SYN_RETRANSMITS, "tcp_tx_syn_retransmits", "SYN or SYN-ACK sent again")           \
 	X(TCP_TX_RST, "tcp_tx_rst", "RST segments sent")                                           \
+	X(TCP_TX_RST_REPLY, "tcp_tx_rst_reply", "RSTs answering a segment no connection takes")    \
+	X(TCP_TX_RST_ABORT, "tcp_tx_rst_abort", "RSTs from dtcp_abort(), unread data, unlisten")   \
+	X(TCP_TX_RST_TIMEOUT, "tcp_tx_rst_timeout",                                                \
+	  "RSTs after retransmissions or keepalives ran out")                                      \
 	X(TCP_RX_RST, "tcp_rx_rst", "RSTs that reset a connection")                                \
 	X(TCP_TX_CHALLENGE_ACKS, "tcp_tx_challenge_acks", "RFC 5961 challenge ACKs sent")          \
 	X(TCP_CHALLENGE_ACKS_LIMITED, "tcp_challenge_acks_limited",                                \

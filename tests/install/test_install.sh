@@ -26,6 +26,8 @@ out=$(LD_LIBRARY_PATH=$libdir "$tmp/hello_dtcp" 2>"$tmp/run.log") ||
 echo "$out"
 [ "$out" = "0.1.0 arp_tx_gratuitous=1" ] || { echo "unexpected output"; exit 1; }
 # The shared object it ran against is the installed one.
-LD_LIBRARY_PATH=$libdir ldd "$tmp/hello_dtcp" | grep -q "$libdir/libdtcp.so" ||
-	{ echo "not linked against the installed libdtcp"; exit 1; }
+# (ldd's output captured first: `ldd | grep -q` under pipefail fails when grep exits early.)
+deps=$(LD_LIBRARY_PATH=$libdir ldd "$tmp/hello_dtcp")
+grep -q "$libdir/libdtcp.so" <<<"$deps" ||
+	{ echo "not linked against the installed libdtcp:"; echo "$deps"; exit 1; }
 echo "installed libdtcp works out of tree"

@@ -196,6 +196,17 @@ struct dtcp_tcp_lcore {
 	uint64_t handshake_us[2][TCP_HANDSHAKE_BUCKETS]; /* [passive, active] */
 };
 
+/* The shift that lets a receive buffer be advertised (RFC 7323 section 2.3). */
+static inline uint8_t
+tcp_choose_wscale(uint32_t rcv_buf)
+{
+	uint8_t shift = 0;
+
+	while (shift < DTCP_TCP_MAX_WSCALE && (rcv_buf >> shift) > UINT16_MAX)
+		shift++;
+	return shift;
+}
+
 /* tcp_table.c */
 int dtcp_tcp_lcore_init(struct dtcp_lcore *lc);
 void dtcp_tcp_lcore_free(struct dtcp_lcore *lc);

@@ -253,9 +253,7 @@ dtcp_connect(struct dtcp_lcore *lc, uint32_t addr, uint16_t port, uint32_t local
 		return NULL;
 	}
 	c->user = user;
-	c->rcv_wscale = 0;
-	while (c->rcv_wscale < DTCP_TCP_MAX_WSCALE && (c->rcv_buf >> c->rcv_wscale) > UINT16_MAX)
-		c->rcv_wscale++;
+	c->rcv_wscale = tcp_choose_wscale(c->rcv_buf);
 	c->iss = dtcp_isn(&lc->tcp.secret, key.local_addr, key.local_port, key.remote_addr,
 			  key.remote_port, lc->now_us);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;

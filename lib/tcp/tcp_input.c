@@ -134,17 +134,6 @@ tcp_negotiate(struct dtcp_conn *c, const struct dtcp_tcp_repr *th, bool passive)
 		c->snd_mss = 1;
 }
 
-/* The shift that lets our receive buffer be advertised (RFC 7323 section 2.3). */
-static uint8_t
-tcp_choose_wscale(uint32_t rcv_buf)
-{
-	uint8_t shift = 0;
-
-	while (shift < DTCP_TCP_MAX_WSCALE && (rcv_buf >> shift) > UINT16_MAX)
-		shift++;
-	return shift;
-}
-
 static void
 tcp_input_listen(struct dtcp_listener *l, struct tcp_seg *s, uint32_t iss, bool iss_given)
 {
@@ -224,6 +213,24 @@ tcp_established(struct dtcp_conn *c, bool active)
 	tcp_raise_listener(l);
 }
 
+/*
+ * A SYN-ACK acknowledged our SYN (active or simultaneous open): the
+ * handshake is complete. Consumes the segment.
+ */
+static void
+tcp_syn_acked(struct dtcp_conn *c, struct tcp_seg *s)
+{
+	struct dtcp_lcore *lc = c->lc;
+
+	c->snd_una = s->th.ack;
+	if (c->nb_rtx == 0) /* Karn: no sample from a retransmitted SYN */
+		tcp_rtt_sample(c, (uint32_t)(lc->now_us - c->open_us));
+	c->nb_rtx = 0;
+	dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
+	rte_pktmbuf_free(s->m);
+	tcp_established(c, true);
+}
+
 static void
 tcp_input_syn_sent(struct dtcp_conn *c, struct tcp_seg *s)
 {
@@ -260,13 +267,7 @@ tcp_input_syn_sent(struct dtcp_conn *c, struct tcp_seg *s)
 	c->snd_wl2 = th->ack;
 	c->last_rx_us = lc->now_us;
 	if (ack_ok) {
-		c->snd_una = th->ack;
-		if (c->nb_rtx == 0)
-			tcp_rtt_sample(c, (uint32_t)(lc->now_us - c->open_us));
-		c->nb_rtx = 0;
-		dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
-		rte_pktmbuf_free(s->m);
-		tcp_established(c, true);
+		tcp_syn_acked(c, s);
 		tcp_send_ack(c);
 		tcp_output(c);
 		return;
@@ -524,19 +525,13 @@ tcp_input_simultaneous_synack(struct dtcp_conn *c, struct tcp_seg *s)
 		    (DTCP_TCP_SYN | DTCP_TCP_ACK) ||
 	    th->payload_len != 0 || th->seq + 1 != c->rcv_nxt || th->ack != c->snd_max)
 		return false;
-	c->snd_una = th->ack;
 	c->snd_wnd = c->max_snd_wnd = th->window; /* never scaled in a SYN */
 	c->snd_wl1 = th->seq;
 	c->snd_wl2 = th->ack;
 	c->last_rx_us = lc->now_us;
 	if ((c->flags & TCPF_TS_OK) && th->has_ts && !dtcp_seq_lt(th->ts_val, c->ts_recent))
 		c->ts_recent = th->ts_val;
-	if (c->nb_rtx == 0)
-		tcp_rtt_sample(c, (uint32_t)(lc->now_us - c->open_us));
-	c->nb_rtx = 0;
-	dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
-	rte_pktmbuf_free(s->m);
-	tcp_established(c, true);
+	tcp_syn_acked(c, s);
 	tcp_output(c);
 	return true;
 }

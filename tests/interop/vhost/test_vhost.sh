@@ -38,83 +38,16 @@ NAME=vh$$ # tools/topo allows 10 characters
 SERVER_PREFIX=vhs$$
 PEER_PREFIX=vhp$$
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "test_vhost: SKIP: needs root (vhost-user socket, DPDK runtime dirs)"
-	exit 77
-fi
-for f in "$SERVER" "$PEER" "$TOPO"; do
-	if [ ! -x "$f" ]; then
-		echo "test_vhost: FAIL: $f missing or not executable"
-		exit 1
-	fi
-done
-
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok   $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL $*"
-}
-
-tmp=$(mktemp -d /tmp/dtcp-vhost-test.XXXXXX)
-server_pid=
-cleanup() {
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -KILL "$server_pid" 2>/dev/null
-		wait "$server_pid" 2>/dev/null
-	fi
-	"$TOPO" vhost down "$NAME" >/dev/null 2>&1
-	rm -rf "$tmp" "/var/run/dpdk/$SERVER_PREFIX" "/var/run/dpdk/$PEER_PREFIX"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM
-trap 'exit 130' INT
-
-if ! topo_out=$("$TOPO" vhost up "$NAME"); then
-	echo "test_vhost: FAIL: tools/topo vhost up $NAME"
-	exit 1
-fi
-SERVER_VDEV='' PEER_VDEV=''
-for kv in $topo_out; do
-	case $kv in
-	SERVER_VDEV=*) SERVER_VDEV=${kv#SERVER_VDEV=} ;;
-	PEER_VDEV=*) PEER_VDEV=${kv#PEER_VDEV=} ;;
-	esac
-done
-if [ -z "$SERVER_VDEV" ] || [ -z "$PEER_VDEV" ]; then
-	echo "test_vhost: FAIL: cannot parse topo output: $topo_out"
-	exit 1
-fi
-echo "test_vhost: server vdev $SERVER_VDEV"
-echo "test_vhost: peer   vdev $PEER_VDEV"
+TEST=test_vhost
+CLIENT_PREFIX=$PEER_PREFIX
+# shellcheck source=tests/interop/vhost/vhost_common.sh
+. "$HERE/vhost_common.sh"
+vhost_require "$SERVER" "$PEER" "$TOPO"
+vhost_topology_up
 
 # The stack: net_vhost in server mode creates the socket before "ready".
-"$SERVER" -l 1 --no-pci --no-huge -m 512 --file-prefix "$SERVER_PREFIX" \
-	--vdev "$SERVER_VDEV" -- --addr "$STACK_IP/24" >"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-
-# Bounded wait for the ready line (or the server's death).
-ready=0
-for _ in $(seq 300); do # 300 x 50 ms = 15 s
-	if grep -qx 'dtcp-server: ready' "$tmp/server.out"; then
-		ready=1
-		break
-	fi
-	kill -0 "$server_pid" 2>/dev/null || break
-	sleep 0.05
-done
-if [ $ready -ne 1 ]; then
-	fail "dtcp-server ready within 15 s"
-	echo "--- dtcp-server stdout"; cat "$tmp/server.out"
-	echo "--- dtcp-server stderr"; cat "$tmp/server.err"
-	echo "$passed passed, $failed failed"
-	exit 1
-fi
-ok "dtcp-server ready"
+vhost_start_server "$SERVER" -l 1 --no-pci --no-huge -m 512 --file-prefix "$SERVER_PREFIX" \
+	--vdev "$SERVER_VDEV" -- --addr "$STACK_IP/24"
 
 # The stack's MAC, from its own log, so the peer checks the ARP frames against
 # an address it did not learn from those same frames.

@@ -183,6 +183,12 @@ check_pool_size(const struct dtcp_stack *s, uint16_t nb_ports)
 	return -EINVAL;
 }
 
+static bool
+stack_drives_port(const struct dtcp_stack *s, uint16_t port_id)
+{
+	return port_id < DTCP_MAX_PORTS && s->cfg.port[port_id].configured;
+}
+
 static int
 ports_init(struct dtcp_stack *s)
 {
@@ -192,18 +198,24 @@ ports_init(struct dtcp_stack *s)
 
 	RTE_ETH_FOREACH_DEV(port_id)
 	{
-		if (port_id >= DTCP_MAX_PORTS || !s->cfg.port[port_id].configured) {
-			DTCP_LOG(ERR, stack,
-				 "port %u has no address: add a [port%u] section or --addr",
+		/*
+		 * A port without a [portN] section is the application's (a raw
+		 * generator, a management port): the stack leaves it alone.
+		 */
+		if (!stack_drives_port(s, port_id)) {
+			DTCP_LOG(INFO, stack,
+				 "port %u has no [port%u] section: left to the application",
 				 port_id, port_id);
-			return -EINVAL;
+			continue;
 		}
 		if (s->cfg.port[port_id].mtu > max_mtu)
 			max_mtu = s->cfg.port[port_id].mtu;
 		nb_ports++;
 	}
 	if (nb_ports == 0) {
-		DTCP_LOG(ERR, stack, "no DPDK port: pass one with --vdev or -a");
+		DTCP_LOG(ERR, stack,
+			 "no port to drive: pass one with --vdev or -a and give it an address "
+			 "([port0] address or --addr)");
 		return -ENODEV;
 	}
 	rc = check_pool_size(s, nb_ports);
@@ -220,6 +232,8 @@ ports_init(struct dtcp_stack *s)
 	/* nb_ports counts configured ports only, so a failure closes just those. */
 	RTE_ETH_FOREACH_DEV(port_id)
 	{
+		if (!stack_drives_port(s, port_id))
+			continue;
 		rc = dtcp_port_configure(&s->ports[s->nb_ports], port_id, &s->cfg.port[port_id],
 					 &s->cfg, (uint16_t)s->nb_lcores, queue_pools);
 		if (rc != 0)

@@ -4,7 +4,8 @@
  * Stack lifecycle and the per-lcore run loop.
  *
  * Run model: the application initialises the EAL, creates one stack with
- * dtcp_stack_create() (which configures and starts every DPDK port, one
+ * dtcp_stack_create() (which configures and starts every DPDK port given a
+ * [portN] section, one
  * RX/TX queue pair per EAL lcore) and calls dtcp_stack_run() on the main
  * lcore. Every EAL lcore, the main one included, then runs the poll loop of
  * its own struct dtcp_lcore until dtcp_stack_stop() is called. Each lcore
@@ -58,14 +59,16 @@ struct dtcp_port_caps {
  * telemetry commands registered, packet capture (rte_pdump) enabled.
  *
  * Must be called once, after rte_eal_init(), from the main lcore. Ports are
- * matched to [portN] sections by DPDK port id; every available port needs one.
+ * matched to [portN] sections by DPDK port id. A port without one is left to
+ * the application (a traffic generator's raw port, a management port): the
+ * stack neither configures nor polls it.
  *
  * @param cfg validated configuration (copied).
  * @return the stack, or NULL with rte_errno set:
  *   EINVAL configuration rejected by dtcp_config_validate(), a port
- *          without a [portN] section or without a MAC, or an mbuf pool
+ *          without a MAC, or an mbuf pool
  *          too small to fill every RX/TX ring;
- *   ENODEV no DPDK port available;
+ *   ENODEV no DPDK port with a [portN] section;
  *   ENOTSUP a port cannot give one queue pair per lcore or the MTU;
  *   ENOMEM mempool or table allocation failed;
  *   EEXIST a stack already exists in this process;

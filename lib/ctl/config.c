@@ -70,6 +70,13 @@ static const struct int_key int_keys[] = {
 	TCP_KEY(challenge_ack_limit, 1, 1000000, 1000),
 	TCP_KEY(port_min, 1024, 65535, 32768),
 	TCP_KEY(port_max, 1024, 65535, 60999),
+	TCP_KEY(syncookie_period_s, 1, 3600, 64),
+};
+
+static const char *const syncookie_modes[] = {
+	[DTCP_SYNCOOKIE_NEVER] = "never",
+	[DTCP_SYNCOOKIE_AUTO] = "auto",
+	[DTCP_SYNCOOKIE_ALWAYS] = "always",
 };
 
 #define PORT_MTU_MIN	 68
@@ -112,6 +119,7 @@ dtcp_config_init(struct dtcp_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	for (size_t i = 0; i < RTE_DIM(int_keys); i++)
 		store(cfg, &int_keys[i], int_keys[i].def);
+	cfg->tcp_syncookies = DTCP_SYNCOOKIE_AUTO;
 	for (unsigned int p = 0; p < DTCP_MAX_PORTS; p++)
 		cfg->port[p].mtu = PORT_MTU_DEFAULT;
 }
@@ -192,6 +200,19 @@ set_int_key(struct dtcp_config *cfg, const char *section, const char *key, const
 }
 
 static int
+set_syncookies(struct dtcp_config *cfg, const char *value, char *err, size_t err_len)
+{
+	for (size_t i = 0; i < RTE_DIM(syncookie_modes); i++) {
+		if (strcmp(value, syncookie_modes[i]) == 0) {
+			cfg->tcp_syncookies = (enum dtcp_syncookie_mode)i;
+			return 0;
+		}
+	}
+	config_error(err, err_len, "tcp", "syncookies", "'%s' is not never, auto or always", value);
+	return -EINVAL;
+}
+
+static int
 set_port_key(struct dtcp_port_config *pc, const char *section, const char *key, const char *value,
 	     char *err, size_t err_len)
 {
@@ -261,6 +282,8 @@ dtcp_config_set(struct dtcp_config *cfg, const char *section, const char *key, c
 {
 	int port;
 
+	if (strcmp(section, "tcp") == 0 && strcmp(key, "syncookies") == 0)
+		return set_syncookies(cfg, value, err, err_len);
 	if (strcmp(section, "stack") == 0 || strcmp(section, "tcp") == 0)
 		return set_int_key(cfg, section, key, value, err, err_len);
 	port = port_section_index(section);

@@ -22,6 +22,7 @@
 
 #include "core/timer_wheel.h"
 #include "tcp/siphash.h"
+#include "tcp/syncookie.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 
@@ -49,6 +50,7 @@ struct dtcp_flow_key {
 #define TCPF_TS_OK	0x0400
 #define TCPF_IN_ACCEPTQ 0x0800 /* established, waiting in the listener's accept queue */
 #define TCPF_RTT_TIMING 0x1000 /* rtt_seq / rtt_start_us hold a running sample */
+#define TCPF_COOKIE	0x2000 /* born ESTABLISHED from a SYN cookie (no SYN_RECEIVED) */
 
 /* Event bits, one per enum dtcp_event_type. */
 #define TCP_EV_BIT(type) (1u << (type))
@@ -179,6 +181,9 @@ struct dtcp_tcp_lcore {
 	struct dtcp_listener *listeners;
 	struct dtcp_timer_wheel wheel;
 	struct dtcp_siphash_key secret; /* ISNs and timestamp offsets */
+	struct dtcp_syncookie_jar cookies;
+	uint64_t pool_checked_us; /* when pool_low was last worked out */
+	bool pool_low;		  /* mbuf pool below its low-water mark: SYN cookies (auto) */
 
 	struct tcp_seg *burst; /* [burst_size] */
 	unsigned int nb_burst;
@@ -246,6 +251,12 @@ void tcp_schedule_ack(struct dtcp_conn *c);
 void tcp_flush_acks(struct dtcp_lcore *lc);
 uint32_t tcp_rcv_wnd(const struct dtcp_conn *c);
 uint32_t tcp_now_ts(const struct dtcp_lcore *lc, uint32_t offset);
+
+/* tcp_syncookie.c */
+bool tcp_syncookie_wanted(struct dtcp_lcore *lc);
+bool tcp_syncookie_expected(struct dtcp_lcore *lc);
+void tcp_syncookie_reply(struct dtcp_lcore *lc, struct tcp_seg *s);
+struct dtcp_conn *tcp_syncookie_accept(struct dtcp_listener *l, struct tcp_seg *s);
 
 /* tcp_cc.c: congestion control */
 void tcp_cc_init(struct dtcp_conn *c);

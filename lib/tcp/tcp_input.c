@@ -10,7 +10,8 @@
  *                       -> tcp_input_sync                every other state:
  *                            tcp_check_seq, RST, SYN, tcp_input_ack, tcp_input_data, FIN
  *     -> tcp_input_tw                                   TIME_WAIT entry (may reopen)
- *     -> tcp_input_listen                               LISTEN: new SYN_RECEIVED conn
+ *     -> tcp_input_listen                               LISTEN: new SYN_RECEIVED conn,
+ *        -> tcp_syncookie_reply / _accept               or a SYN cookie (tcp_syncookie.c)
  *     -> tcp_reply_rst                                  nobody: RST (3.10.7.1)
  *     -> tcp_flush_acks                                 one ACK per connection per burst
  *
@@ -29,6 +30,9 @@
 #include "tcp/isn.h"
 #include "tcp/seq.h"
 #include "tcp/tcp.h"
+
+static void tcp_established(struct dtcp_conn *c, bool active);
+static void tcp_input_sync(struct dtcp_conn *c, struct tcp_seg *s);
 
 /* Sequence space a segment occupies: payload, plus one each for SYN and FIN. */
 static inline uint32_t
@@ -141,12 +145,22 @@ tcp_input_listen(struct dtcp_listener *l, struct tcp_seg *s, uint32_t iss, bool 
 	const struct dtcp_config *cfg = &lc->stack->cfg;
 	const struct dtcp_tcp_repr *th = &s->th;
 	struct dtcp_conn *c;
+	bool cookies;
 
 	if (th->flags & DTCP_TCP_RST) {
 		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_RST_NO_CONN);
 		return;
 	}
 	if (th->flags & DTCP_TCP_ACK) {
+		/* The third segment of a handshake we answered with a cookie? */
+		if (!(th->flags & DTCP_TCP_SYN) && tcp_syncookie_expected(lc)) {
+			c = tcp_syncookie_accept(l, s);
+			if (c != NULL) {
+				tcp_established(c, false);
+				tcp_input_sync(c, s); /* data or FIN on that ACK */
+			}
+			return;
+		}
 		tcp_reply_rst(lc, s);
 		return;
 	}
@@ -154,17 +168,33 @@ tcp_input_listen(struct dtcp_listener *l, struct tcp_seg *s, uint32_t iss, bool 
 		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_NO_CONN);
 		return;
 	}
-	if (l->nb_half_open >= cfg->tcp_syn_backlog) {
-		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_SYN_BACKLOG);
-		return;
-	}
 	if (l->nb_accept >= l->backlog) {
 		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_ACCEPT_FULL);
 		return;
 	}
+	/*
+	 * A reopened TIME_WAIT tuple (iss_given) keeps full state: its ISS must
+	 * clear the old incarnation's, which a cookie cannot promise.
+	 */
+	cookies = cfg->tcp_syncookies != DTCP_SYNCOOKIE_NEVER && !iss_given;
+	if (cookies && tcp_syncookie_wanted(lc)) {
+		tcp_syncookie_reply(lc, s);
+		return;
+	}
+	if (l->nb_half_open >= cfg->tcp_syn_backlog) {
+		dtcp_count(lc, DTCP_CTR_TCP_SYN_QUEUE_OVERFLOWS);
+		if (cookies)
+			tcp_syncookie_reply(lc, s);
+		else
+			dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_SYN_BACKLOG);
+		return;
+	}
 	c = tcp_conn_create(lc, &s->key, s->port_idx);
 	if (c == NULL) {
-		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_TABLE_FULL);
+		if (cookies)
+			tcp_syncookie_reply(lc, s);
+		else
+			dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_TABLE_FULL);
 		return;
 	}
 	/* No application handle until dtcp_accept(); the listener answers for it. */
@@ -196,17 +226,20 @@ static void
 tcp_established(struct dtcp_conn *c, bool active)
 {
 	struct dtcp_listener *l = c->listener;
+	bool half_open = c->state == DTCP_TCP_SYN_RECEIVED; /* not a cookie's */
 
 	tcp_set_state(c, DTCP_TCP_ESTABLISHED);
 	tcp_cc_init(c);
-	tcp_handshake_sample(c, active);
+	if (!(c->flags & TCPF_COOKIE)) /* a cookie's handshake has no start time */
+		tcp_handshake_sample(c, active);
 	dtcp_count(c->lc, DTCP_CTR_TCP_ESTABLISHED);
 	tcp_keepalive_reset(c);
 	if (l == NULL) {
 		tcp_raise(c, DTCP_EV_CONNECTED);
 		return;
 	}
-	l->nb_half_open--;
+	if (half_open)
+		l->nb_half_open--;
 	TAILQ_INSERT_TAIL(&l->acceptq, c, acceptq_link);
 	c->flags |= TCPF_IN_ACCEPTQ;
 	l->nb_accept++;

@@ -87,6 +87,7 @@ dtcp_tcp_lcore_init(struct dtcp_lcore *lc)
 	rc = dtcp_timer_wheel_init(&t->wheel, 0, 1000);
 	if (rc == 0)
 		rc = dtcp_siphash_key_random(&t->secret);
+	dtcp_syncookie_jar_init(&t->cookies, cfg->tcp_syncookie_period_s);
 	/* RFC 6056: start the ephemeral search somewhere unpredictable. */
 	t->next_port = (uint16_t)(cfg->tcp_port_min + rte_rand_max((uint64_t)cfg->tcp_port_max -
 								   cfg->tcp_port_min + 1));

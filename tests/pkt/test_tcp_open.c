@@ -765,7 +765,10 @@ out:
 	tt_down(&t);
 }
 
-/* [tcp] max_conns = 16: the 17th SYN finds the table full. */
+/*
+ * [tcp] max_conns = 16: the 17th SYN finds the table full. With syncookies =
+ * never it is dropped (auto answers it with a cookie: test_tcp_syncookie.c).
+ */
 static void
 test_table_full(void)
 {
@@ -775,6 +778,7 @@ test_table_full(void)
 
 	tt_config(&cfg);
 	cfg.tcp_max_conns = 16;
+	cfg.tcp_syncookies = DTCP_SYNCOOKIE_NEVER;
 	if (tt_up(&t, &cfg) != 0)
 		return;
 	for (uint16_t i = 0; i < 16; i++) {
@@ -827,7 +831,7 @@ test_table_full(void)
 	tt_down(&t);
 }
 
-/* [tcp] syn_backlog = 2 half-open connections per listener. */
+/* [tcp] syn_backlog = 2 half-open connections per listener; syncookies = never drops the third. */
 static void
 test_syn_backlog(void)
 {
@@ -837,6 +841,7 @@ test_syn_backlog(void)
 
 	tt_config(&cfg);
 	cfg.tcp_syn_backlog = 2;
+	cfg.tcp_syncookies = DTCP_SYNCOOKIE_NEVER;
 	if (tt_up(&t, &cfg) != 0)
 		return;
 	t.rport = TT_RPORT;
@@ -851,6 +856,8 @@ test_syn_backlog(void)
 	tt_input(&t, &syn, 0);
 	tt_expect_none(&t);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_SYN_BACKLOG), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_SYN_QUEUE_OVERFLOWS), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_SYNCOOKIES_SENT), 0);
 	CHECK_EQ(t.lc->tcp.state_count[DTCP_TCP_SYN_RECEIVED], 2);
 	/* One handshake completes: room for another half-open connection. */
 	tt_input(&t, &ack, 0);

@@ -76,6 +76,8 @@ test_defaults(void)
 	CHECK_EQ(cfg.tcp_time_wait_s, 60);
 	CHECK_EQ(cfg.tcp_port_min, 32768);
 	CHECK_EQ(cfg.tcp_port_max, 60999);
+	CHECK_EQ(cfg.tcp_syncookies, DTCP_SYNCOOKIE_AUTO);
+	CHECK_EQ(cfg.tcp_syncookie_period_s, 64);
 	for (unsigned int p = 0; p < DTCP_MAX_PORTS; p++) {
 		CHECK_EQ(cfg.port[p].configured, false);
 		CHECK_EQ(cfg.port[p].addr, 0);
@@ -215,7 +217,8 @@ static const struct bad_fixture bad_fixtures[] = {
 	{"unknown_key.ini", -ENOENT, "stack:bogus_key: unknown key"},
 	{"unknown_section.ini", -ENOENT,
 	 "bogus:*: unknown section (expected [stack], [tcp] or [port0]..[port7])"},
-	{"port8.ini", -ENOENT, "port8:*: unknown section (expected [stack], [tcp] or [port0]..[port7])"},
+	{"port8.ini", -ENOENT,
+	 "port8:*: unknown section (expected [stack], [tcp] or [port0]..[port7])"},
 	{"burst_zero.ini", -EINVAL, "stack:burst_size: '0' is not an integer in [1, 512]"},
 	{"burst_abc.ini", -EINVAL, "stack:burst_size: 'abc' is not an integer in [1, 512]"},
 	{"burst_negative.ini", -EINVAL, "stack:burst_size: '-1' is not an integer in [1, 512]"},
@@ -543,6 +546,40 @@ test_set_sections(void)
 	}
 }
 
+/* [tcp] syncookies is the one key that takes a word, not an integer. */
+static void
+test_set_syncookies(void)
+{
+	static const struct {
+		const char *value;
+		enum dtcp_syncookie_mode mode;
+	} modes[] = {{"never", DTCP_SYNCOOKIE_NEVER},
+		     {"auto", DTCP_SYNCOOKIE_AUTO},
+		     {"always", DTCP_SYNCOOKIE_ALWAYS}};
+	struct dtcp_config cfg;
+	char err[DTCP_CONFIG_ERR_LEN];
+
+	for (size_t i = 0; i < RTE_DIM(modes); i++) {
+		dtcp_config_init(&cfg);
+		cfg.tcp_syncookies = modes[(i + 1) % RTE_DIM(modes)].mode;
+		CHECK_EQ(dtcp_config_set(&cfg, "tcp", "syncookies", modes[i].value, err,
+					 sizeof(err)),
+			 0);
+		CHECK_EQ(cfg.tcp_syncookies, modes[i].mode);
+	}
+	SET_FAIL("tcp", "syncookies", "1", -EINVAL,
+		 "tcp:syncookies: '1' is not never, auto or always");
+	SET_FAIL("tcp", "syncookies", "Always", -EINVAL,
+		 "tcp:syncookies: 'Always' is not never, auto or always");
+	SET_FAIL("tcp", "syncookies", "", -EINVAL,
+		 "tcp:syncookies: '' is not never, auto or always");
+	SET_FAIL("stack", "syncookies", "auto", -ENOENT, "stack:syncookies: unknown key");
+	SET_OK("tcp", "syncookie_period_s", "1");
+	SET_OK("tcp", "syncookie_period_s", "3600");
+	SET_FAIL("tcp", "syncookie_period_s", "0", -EINVAL,
+		 "tcp:syncookie_period_s: '0' is not an integer in [1, 3600]");
+}
+
 static void
 test_set_port_values(void)
 {
@@ -814,6 +851,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_set_stack_ranges);
 	RUN_TEST(test_set_integer_syntax);
 	RUN_TEST(test_set_sections);
+	RUN_TEST(test_set_syncookies);
 	RUN_TEST(test_set_port_values);
 	RUN_TEST(test_error_buffer);
 	RUN_TEST(test_validate_rules);

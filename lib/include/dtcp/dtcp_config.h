@@ -48,6 +48,20 @@ struct dtcp_port_config {
 	uint8_t mac[6];	    /**< for PMDs without a usable MAC (net_ring, memif) */
 };
 
+/** When a listener answers a SYN with a SYN cookie instead of a SYN_RECEIVED entry. */
+enum dtcp_syncookie_mode {
+	/** Never: a full SYN queue (or table) drops new SYNs. */
+	DTCP_SYNCOOKIE_NEVER,
+	/**
+	 * When the listener's SYN queue is full, the connection table is full,
+	 * or the mbuf pool runs below an eighth of its size; the SYN queue
+	 * otherwise.
+	 */
+	DTCP_SYNCOOKIE_AUTO,
+	/** For every SYN: no state at all until the handshake completes. */
+	DTCP_SYNCOOKIE_ALWAYS,
+};
+
 /** Everything the stack reads at start-up. Fill with dtcp_config_init(). */
 struct dtcp_config {
 	uint16_t burst_size;	    /**< [stack] burst_size: packets per rx/tx burst */
@@ -79,6 +93,8 @@ struct dtcp_config {
 	uint32_t tcp_challenge_ack_limit; /**< [tcp] challenge_ack_limit: per second per lcore */
 	uint16_t tcp_port_min;		  /**< [tcp] port_min: ephemeral port range start */
 	uint16_t tcp_port_max;		  /**< [tcp] port_max: ephemeral port range end */
+	enum dtcp_syncookie_mode tcp_syncookies; /**< [tcp] syncookies: never, auto, always */
+	uint32_t tcp_syncookie_period_s; /**< [tcp] syncookie_period_s: cookie secret lifetime */
 	struct dtcp_port_config port[DTCP_MAX_PORTS]; /**< [port0] .. [port7] */
 };
 

@@ -98,6 +98,16 @@ extern "C" {
 	  "dtcp_close() with unread data: reset instead")                                          \
 	X(TCP_STEERED_OUT, "tcp_steered_out", "segments passed to the lcore owning their flow")    \
 	X(TCP_STEERED_IN, "tcp_steered_in", "segments received from another lcore")                \
+	X(TCP_SYN_QUEUE_OVERFLOWS, "tcp_syn_queue_overflows",                                      \
+	  "SYNs that found the listener's SYN queue full (cookie sent or dropped)")                \
+	X(TCP_SYNCOOKIES_SENT, "tcp_syncookies_sent", "SYN-ACKs carrying a SYN cookie")            \
+	X(TCP_SYNCOOKIES_VALIDATED, "tcp_syncookies_validated",                                    \
+	  "ACKs whose cookie checked out (connection made unless the accept queue or table was "   \
+	  "full)")                                                                                 \
+	X(TCP_SYNCOOKIES_REJECTED_STALE, "tcp_syncookies_rejected_stale",                          \
+	  "ACKs with a cookie of ours two or more periods old (RST sent)")                         \
+	X(TCP_SYNCOOKIES_REJECTED_MAC, "tcp_syncookies_rejected_mac",                              \
+	  "ACKs to a listener whose cookie is not ours (RST sent)")                                \
 	X(DROP_TCP_TRUNCATED, "drop_tcp_truncated", "TCP header cut short")                        \
 	X(DROP_TCP_BAD_HDR_LEN, "drop_tcp_bad_hdr_len", "TCP data offset below 5")                 \
 	X(DROP_TCP_BAD_CHECKSUM, "drop_tcp_bad_checksum", "TCP checksum wrong")                    \

@@ -179,6 +179,8 @@ struct dtcp_tcp_lcore {
 	struct dtcp_tw *tws;
 	struct rte_hash *listen_hash; /* {addr, port} -> slot in listeners */
 	struct dtcp_listener *listeners;
+	struct tcp_listen_key listen_cache_key; /* last tcp_listener_lookup() that found one */
+	struct dtcp_listener *listen_cache;	/* its answer; NULL when listeners change */
 	struct dtcp_timer_wheel wheel;
 	struct dtcp_siphash_key secret; /* ISNs and timestamp offsets */
 	struct dtcp_syncookie_jar cookies;

@@ -116,6 +116,7 @@ dtcp_listen(struct dtcp_lcore *lc, uint32_t addr, uint16_t port, unsigned int ba
 		rte_errno = EADDRINUSE;
 		return NULL;
 	}
+	lc->tcp.listen_cache = NULL;
 	pos = rte_hash_add_key(lc->tcp.listen_hash, &k);
 	if (pos < 0 || (uint32_t)pos >= lc->stack->cfg.tcp_max_listeners) {
 		if (pos >= 0) {
@@ -156,6 +157,7 @@ dtcp_unlisten(struct dtcp_listener *l)
 		tcp_send_rst(c, DTCP_CTR_TCP_TX_RST_ABORT);
 		tcp_conn_closed(c);
 	}
+	lc->tcp.listen_cache = NULL;
 	rte_hash_del_key(lc->tcp.listen_hash, &k);
 	rte_hash_free_key_with_position(lc->tcp.listen_hash, l->slot);
 	lc->tcp.state_count[DTCP_TCP_LISTEN]--;

@@ -267,7 +267,12 @@ tcp_conn_fail(struct dtcp_conn *c, int error)
 struct dtcp_tw *
 tcp_tw_lookup(struct dtcp_lcore *lc, const struct dtcp_flow_key *key)
 {
-	int32_t pos = rte_hash_lookup(lc->tcp.tw_hash, key);
+	int32_t pos;
+
+	/* Every SYN to a listener asks first: skip the hash while TIME_WAIT is empty. */
+	if (lc->tcp.state_count[DTCP_TCP_TIME_WAIT] == 0)
+		return NULL;
+	pos = rte_hash_lookup(lc->tcp.tw_hash, key);
 
 	return pos >= 0 ? &lc->tcp.tws[pos] : NULL;
 }
@@ -324,14 +329,28 @@ tcp_enter_time_wait(struct dtcp_conn *c)
 struct dtcp_listener *
 tcp_listener_lookup(struct dtcp_lcore *lc, uint32_t addr, uint16_t port)
 {
+	struct dtcp_tcp_lcore *t = &lc->tcp;
 	struct tcp_listen_key k = {.addr = addr, .port = port};
-	int32_t pos = rte_hash_lookup(lc->tcp.listen_hash, &k);
+	int32_t pos;
 
+	/*
+	 * A flood hits one listener over and over: remember the last answer
+	 * (dtcp_listen() and dtcp_unlisten() forget it) instead of two hash
+	 * lookups, specific then wildcard, per SYN.
+	 */
+	if (t->listen_cache != NULL && t->listen_cache_key.addr == addr &&
+	    t->listen_cache_key.port == port)
+		return t->listen_cache;
+	pos = rte_hash_lookup(t->listen_hash, &k);
 	if (pos < 0) {
 		k.addr = 0; /* wildcard listener */
-		pos = rte_hash_lookup(lc->tcp.listen_hash, &k);
+		pos = rte_hash_lookup(t->listen_hash, &k);
 	}
-	return pos >= 0 ? &lc->tcp.listeners[pos] : NULL;
+	if (pos < 0)
+		return NULL;
+	t->listen_cache_key = (struct tcp_listen_key){.addr = addr, .port = port};
+	t->listen_cache = &t->listeners[pos];
+	return t->listen_cache;
 }
 
 static void

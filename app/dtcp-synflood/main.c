@@ -394,6 +394,11 @@ report(const struct sf_args *a, struct sf_ctx *ctx, uint64_t end_tsc, bool inter
 	if (ctx->flood->alloc_failed != 0)
 		printf("  (TX pool empty %llu times: the device holds on to sent mbufs)\n",
 		       (unsigned long long)ctx->flood->alloc_failed);
+	if (ctx->flood->credit_lost / ctx->hz != 0)
+		printf("  (%llu SYNs not offered: the loop stalled for more than 10 ms at a time; "
+		       "is "
+		       "the core shared?)\n",
+		       (unsigned long long)(ctx->flood->credit_lost / ctx->hz));
 	if (ctx->flood->arp_replies != 0)
 		printf("  (answered %llu ARP requests for --addr)\n",
 		       (unsigned long long)ctx->flood->arp_replies);

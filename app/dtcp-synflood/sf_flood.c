@@ -132,14 +132,24 @@ sf_flood_port_init(struct sf_flood *f, uint16_t port_id, const struct sf_args *a
 	return 0;
 }
 
-/* Answer an ARP request for --addr in its own mbuf. Takes @p m in every case. */
+/*
+ * Answer an ARP request for --addr. The reply is built in a TX-pool mbuf, not
+ * in the request's: with RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE every mbuf on the
+ * queue must come from one pool. Rare (the peer's ARP cache), so a copy is fine.
+ */
 static void
-arp_answer(struct sf_flood *f, struct rte_mbuf *m, const struct sf_arp *req)
+arp_answer(struct sf_flood *f, const struct rte_mbuf *req_m, const struct sf_arp *req)
 {
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	/* The request's own length (it was parsed, so at least SF_ARP_LEN), at most padded. */
+	uint16_t len = req_m->data_len > SF_ARP_PAD_LEN ? SF_ARP_PAD_LEN : req_m->data_len;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(f->tx_pool);
+	uint8_t *p;
 
+	if (m == NULL)
+		return;
+	p = (uint8_t *)rte_pktmbuf_append(m, len);
+	memcpy(p, rte_pktmbuf_mtod(req_m, const uint8_t *), len);
 	sf_arp_reply_in_place(p, req, f->mac.addr_bytes, f->args->addr);
-	m->ol_flags = 0;
 	if (rte_eth_tx_burst(f->port_id, 0, &m, 1) == 1)
 		f->arp_replies++;
 	else
@@ -156,10 +166,8 @@ arp_input(struct sf_flood *f, struct rte_mbuf *m, struct sf_arp *out)
 	    sf_arp_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &arp) == 0) {
 		if (out != NULL)
 			*out = arp;
-		if (f->answer_arp && arp.op == 1 && arp.tpa == f->args->addr) {
+		if (f->answer_arp && arp.op == 1 && arp.tpa == f->args->addr)
 			arp_answer(f, m, &arp);
-			return;
-		}
 	}
 	rte_pktmbuf_free(m);
 }
@@ -399,7 +407,12 @@ budget(struct sf_flood *f, uint64_t now)
 	if (!a->rate_max) {
 		elapsed = RTE_MIN(now - f->last_tsc, hz); /* bounded: no overflow below */
 		f->last_tsc = now;
-		f->credit = RTE_MIN(f->credit + elapsed * a->rate_pps, f->credit_max);
+		f->credit += elapsed * a->rate_pps;
+		if (f->credit > f->credit_max) {
+			/* A stall longer than the catch-up window: that much rate is lost. */
+			f->credit_lost += f->credit - f->credit_max;
+			f->credit = f->credit_max;
+		}
 		n = f->credit / hz;
 		if (n < f->min_batch)
 			return 0;

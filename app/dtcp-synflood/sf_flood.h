@@ -60,6 +60,7 @@ struct sf_flood {
 	uint64_t other_rx;
 	uint64_t rx_frames;
 	uint64_t alloc_failed; /**< bursts skipped: the TX pool was empty */
+	uint64_t credit_lost;  /**< pacing credit dropped after stalls, in packets * tsc_hz */
 	uint64_t arp_replies;  /**< answered for --addr (no stack) */
 
 	uint32_t pub;	       /**< intervals published */

@@ -33,6 +33,8 @@
 #define SF_OPEN_BURST 16
 /** Until the first handshake ends, wait this long before opening more (ARP resolution). */
 #define SF_WARMUP_MS 50
+/** Most connections in flight (a slot is ~200 bytes). */
+#define SF_SLOTS_MAX (1u << 18)
 
 enum sf_phase {
 	SF_SLOT_FREE = 0,
@@ -407,8 +409,11 @@ sf_legit_create(struct sf_ctx *ctx)
 		return NULL;
 	l->ctx = ctx;
 	l->args = a;
-	/* Each connection lives at most --legit-timeout: this many can be in flight. */
-	l->nb_slots = a->legit_rate * (a->legit_timeout_s + 2) + 64;
+	/*
+	 * Each connection lives at most --legit-timeout: this many can be in flight,
+	 * up to a bound far above what one lcore's connection table holds by default.
+	 */
+	l->nb_slots = RTE_MIN(a->legit_rate * (a->legit_timeout_s + 2) + 64, SF_SLOTS_MAX);
 	while (fifo_size < l->nb_slots)
 		fifo_size <<= 1;
 	l->fifo_mask = fifo_size - 1;

@@ -6,8 +6,8 @@
  *   receive     up to SF_RX_BURSTS bursts: classify (sf_rx_classify), count,
  *               answer ARP for --addr when there is no stack, free
  *   end check   --duration, --max-syns or a signal -> flood_done
- *   send        credit from the token bucket (or "max": as much as TX takes,
- *               SF_TX_BUDGET per poll so the stack's loop keeps turning),
+ *   send        credit from the token bucket (or "max": as much as TX takes),
+ *               at most SF_TX_BUDGET per poll so the stack's loop keeps pace,
  *               rte_pktmbuf_alloc_bulk, sf_syn_fill per frame, tx_burst;
  *               refused frames are freed and counted as tx_dropped
  */
@@ -26,8 +26,14 @@
 
 /** Receive bursts per poll at most. */
 #define SF_RX_BURSTS 8
-/** SYNs sent per poll at most. */
-#define SF_TX_BUDGET 256
+/*
+ * SYNs sent per poll at most: one burst. The stack's port reads one burst per
+ * poll too, and where it shares the wire with the raw port (pcap + af_packet
+ * on one interface) it receives every answer to the flood; since there are
+ * never more answers than SYNs, it keeps up, and the legitimate clients'
+ * SYN-ACKs are not lost in our own receive buffer at --rate max.
+ */
+#define SF_TX_BUDGET SF_BURST
 /** Ring sizes asked for (the device may adjust them). */
 #define SF_RX_DESC 1024
 #define SF_TX_DESC 1024

@@ -693,7 +693,9 @@ class Capture(Background):
     then been captured, with no guessing how long to wait.
 
     packets(): dicts keyed as in FIELDS (ints where numeric, tcp flags as an int, None
-    where the packet has no such field), marker datagrams left out."""
+    where the packet has no such field), marker datagrams left out. @extra_fields, more
+    (tshark field, key) pairs, are kept as tshark prints them (strings; None if empty),
+    e.g. ("tcp.options", "options") for tcp_options()."""
 
     MARK_PORT = 9  # discard
     FIELDS = (("frame.time_epoch", "time"), ("ip.src", "src"), ("ip.dst", "dst"),
@@ -701,13 +703,15 @@ class Capture(Background):
               ("tcp.ack_raw", "ack"), ("tcp.flags", "flags"), ("tcp.len", "len"),
               ("udp.dstport", "udp_dport"))
 
-    def __init__(self, topo, bpf, duration=150):
+    def __init__(self, topo, bpf, duration=150, extra_fields=()):
         self.topo = topo
+        self.fields = self.FIELDS + tuple(extra_fields)
+        self.raw_keys = {key for _, key in extra_fields}
         argv = topo.in_linux("tshark", "-n", "-l", "-i", topo.linux_if,
                              "-f", f"({bpf}) or (udp dst port {self.MARK_PORT})",
                              "-a", f"duration:{duration}", "-T", "fields",
                              "-E", "separator=/t", "-E", "occurrence=f")
-        for field, _ in self.FIELDS:
+        for field, _ in self.fields:
             argv += ["-e", field]
         super().__init__(argv, "tshark", r"Capturing on", comm="tshark",
                          stop_signal=signal.SIGINT)
@@ -725,11 +729,13 @@ class Capture(Background):
         rows = []
         for line in self.text.splitlines():
             parts = line.split("\t")
-            if len(parts) != len(self.FIELDS) or not re.match(r"^\d+\.\d+$", parts[0]):
+            if len(parts) != len(self.fields) or not re.match(r"^\d+\.\d+$", parts[0]):
                 continue
             row = {}
-            for (_, key), val in zip(self.FIELDS, parts):
-                if key == "time":
+            for (_, key), val in zip(self.fields, parts):
+                if key in self.raw_keys:
+                    row[key] = val if val != "" else None
+                elif key == "time":
                     row[key] = float(val)
                 elif key in ("src", "dst"):
                     row[key] = val
@@ -763,6 +769,47 @@ class Capture(Background):
                     break
         raise TestFailure(f"tshark never showed the marker datagram (exit "
                           f"{self.proc.poll()}):\n{self.text}")
+
+
+# TCP option kinds (RFC 9293, 7323, 2018).
+TCP_OPT_EOL, TCP_OPT_NOP, TCP_OPT_MSS, TCP_OPT_WSCALE = 0, 1, 2, 3
+TCP_OPT_SACK_PERM, TCP_OPT_TS = 4, 8
+
+
+def tcp_options(hexstr):
+    """A TCP header's options as tshark's tcp.options prints them (hex, no separators)
+    -> [(kind, value bytes), ...] in wire order, NOP and EOL included (empty value).
+    Raises TestFailure on a malformed option list."""
+    data = bytes.fromhex(hexstr or "")
+    opts, i = [], 0
+    while i < len(data):
+        kind = data[i]
+        if kind in (TCP_OPT_EOL, TCP_OPT_NOP):
+            opts.append((kind, b""))
+            i += 1
+            if kind == TCP_OPT_EOL:
+                break
+            continue
+        check(i + 1 < len(data) and data[i + 1] >= 2 and i + data[i + 1] <= len(data),
+              f"malformed TCP options {hexstr} at byte {i}")
+        opts.append((kind, data[i + 2:i + data[i + 1]]))
+        i += data[i + 1]
+    return opts
+
+
+def synflood_binary():
+    path = os.path.join(build_root(), "app", "dtcp-synflood", "dtcp-synflood")
+    check(os.access(path, os.X_OK), f"dtcp-synflood not found at {path} (DTCP_BUILD_ROOT?)")
+    return path
+
+
+def vm_rss_kb(pid):
+    """VmRSS of process @pid in kB (/proc/PID/status)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise TestFailure(f"no VmRSS in /proc/{pid}/status")
 
 
 # --- test entry point -----------------------------------------------------------------

@@ -436,11 +436,15 @@ def summarize(runs):
 
 
 def core1_other(r):
+    """User time on core 1 that is not the target process's: other programs (noise).
+    (System time cannot be split the same way: with tick-based accounting the kernel
+    charges softirq work to whichever task it interrupted, so the target's stime holds
+    some of core 1's softirq time.)"""
     c1 = ((r["figures"].get("cpus") or {}).get("cpu1")) or {}
-    p = r["figures"].get("process_cpu_pct")
+    p = (r.get("cpu") or {}).get("process_user_pct")
     if not c1 or p is None:
         return None
-    return max(0.0, round(c1["user"] + c1["nice"] + c1["system"] - p, 1))
+    return max(0.0, round(c1["user"] + c1["nice"] - p, 1))
 
 
 def ratios(rows, runs):
@@ -521,13 +525,14 @@ def fmt(v, spec=",.0f", none="-"):
 
 
 def cpu_txt(row):
-    """Core 1 split: the target process, softirq, anything else (noise), idle."""
+    """Core 1 (/proc/stat): user, system, softirq, idle, and other programs' user time."""
     c1 = (row.get("cpus") or {}).get("cpu1") or {}
     if not c1:
         return "-"
-    other = row.get("core1_other_pct")
-    txt = (f"proc {fmt(row.get('process_cpu_pct'), '.0f')} si {fmt(c1.get('softirq'), '.0f')} "
-           f"other {fmt(other, '.0f')} idle {fmt(c1.get('idle'), '.0f')}")
+    txt = (f"usr {fmt(c1.get('user'), '.0f')} sys {fmt(c1.get('system'), '.0f')} "
+           f"si {fmt(c1.get('softirq'), '.0f')} idle {fmt(c1.get('idle'), '.0f')}")
+    if (row.get("core1_other_pct") or 0) >= 1:
+        txt += f" oth {row['core1_other_pct']:.0f}"
     if (c1.get("steal") or 0) >= 1:
         txt += f" st {c1['steal']:.0f}"
     return txt
@@ -549,7 +554,7 @@ def print_table(meta, rows, rat, cg, runs):
           f"connections/s (GET {meta.get('legit_path')}); vhost --rate max, flood only, "
           f"{meta.get('runs')} run(s) each, medians")
     hdr = (f"{'target':<31} {'SYN/s sent':>11} {'SYN-ACK/s':>11} {'answ %':>7} "
-           f"{'legit %':>8} {'conn p50/p99 us':>17} {'proc CPU':>8}  {'core 1 %':<26} "
+           f"{'legit %':>8} {'conn p50/p99 us':>17} {'proc CPU':>8}  {'core 1 %':<28} "
            f"{'memory before->after':<30} runs")
     print(hdr)
     print("-" * len(hdr))
@@ -563,7 +568,7 @@ def print_table(meta, rows, rat, cg, runs):
         answered = row["answered_pct"] if kind != "fwd-vhost" else None
         print(f"{row['label']:<31} {fmt(row['syn_per_s']):>11} {fmt(synack):>11} "
               f"{fmt(answered, '.1f'):>7} {fmt(row['legit_success_pct'], '.1f'):>8} "
-              f"{lat:>17} {fmt(row['process_cpu_pct'], '.0f'):>7}%  {cpu_txt(row):<26} "
+              f"{lat:>17} {fmt(row['process_cpu_pct'], '.0f'):>7}%  {cpu_txt(row):<28} "
               f"{mem_txt(row):<30} {row['runs_ok']}/{row['runs']}")
     if "fwd-vhost" in rows:
         print("  (the ceiling's SYN-ACK/s column is the frames it returned a second: every SYN,"
@@ -603,15 +608,20 @@ def print_table(meta, rows, rat, cg, runs):
         c = cookie_line(r)
         if c:
             print(f"{r['dir']}: {c}")
+        cpus = (r.get("cpu") or {}).get("cpus") or {}
+        if r["kind"].endswith("-afp") and cpus:
+            print(f"{r['dir']}: CPU % by core over the flood: " + "; ".join(
+                f"{n} usr {v['user']:.0f} sys {v['system']:.0f} si {v['softirq']:.0f} "
+                f"idle {v['idle']:.0f}" for n, v in sorted(cpus.items()) if n != "cpu"))
     if any(r.get("cpu") for r in runs):
-        print("CPU over the flood, % of core 1 (/proc/stat, /proc/PID/stat): proc = the target "
-              "process (dtcp-server and testpmd poll:")
-        print("  near 100% when nothing else wants the core; dtcp exports no busy/idle "
-              "counters), si = softirq (the kernel's receive")
-        print("  path, steered to core 1 by RPS on the veth: af_packet delivery for dtcp, all of "
-              "TCP for Linux), other = any other")
-        print("  process on core 1 (noise from the rest of the machine), idle; core 0 (the "
-              "generator) is in the JSON")
+        print("CPU over the flood: 'proc CPU' = the target process (/proc/PID/stat; dtcp-server "
+              "and testpmd poll, so near 100% when")
+        print("  busy; dtcp exports no busy/idle counters; softirq work done while the process "
+              "ran is charged to it too); 'core 1 %'")
+        print("  = /proc/stat for the target's core: si = softirq, the kernel's receive path "
+              "(RPS-steered there: af_packet delivery")
+        print("  for dtcp, all of TCP for Linux), oth = other programs' user time (noise); "
+              "core 0 (the generator) is in the JSON")
     stalls = [f"{r['dir']} {r['figures']['stalled_seconds']} s" for r in runs
               if r["figures"].get("stalled_seconds")]
     if stalls:

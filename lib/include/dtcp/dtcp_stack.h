@@ -5,8 +5,8 @@
  *
  * Run model: the application initialises the EAL, creates one stack with
  * dtcp_stack_create() (which configures and starts every DPDK port given a
- * [portN] section, one
- * RX/TX queue pair per EAL lcore) and calls dtcp_stack_run() on the main
+ * [portN] section, one RX/TX queue pair per EAL lcore) and calls
+ * dtcp_stack_run() on the main
  * lcore. Every EAL lcore, the main one included, then runs the poll loop of
  * its own struct dtcp_lcore until dtcp_stack_stop() is called. Each lcore
  * owns its queues, neighbour table, mempool cache and counters: nothing on

@@ -38,7 +38,12 @@
  *   +-----+-----+---------+   sack = SACK-Permitted; ecn always 0 (no ECN).
  *
  * The bits are not under the MAC: whoever can return a valid cookie chooses
- * the options of that one connection anyway. Without timestamps nothing
+ * the options of that one connection anyway. The rest of our TSval is the
+ * clock plus a per-connection offset (RFC 7323 section 5.4), which is the
+ * high 32 bits of the cookie's own SipHash: one SipHash per SYN and per ACK
+ * for both. Those bits are disjoint from the MAC's low 27, and the outputs of
+ * a PRF tell nothing about each other, so showing the offset in every TSval
+ * gives away nothing about the MAC. Without timestamps nothing
  * survives but the MSS, so the cookie SYN-ACK then offers no window scale or
  * SACK either (both sides agree they are off).
  *
@@ -157,7 +162,8 @@ jar_rotate(struct dtcp_syncookie_jar *jar, uint32_t period)
 	return &jar->key[slot];
 }
 
-static uint32_t
+/* The whole SipHash: the MAC is its low 27 bits, the timestamp offset its high 32. */
+static uint64_t
 cookie_mac(const struct dtcp_siphash_key *key, const struct dtcp_syncookie_flow *flow,
 	   uint32_t period, uint8_t mss_index)
 {
@@ -168,28 +174,33 @@ cookie_mac(const struct dtcp_siphash_key *key, const struct dtcp_syncookie_flow 
 			  period,
 			  mss_index};
 
-	return (uint32_t)dtcp_siphash24(key, in, sizeof(in));
+	return dtcp_siphash24(key, in, sizeof(in));
 }
 
 uint32_t
 dtcp_syncookie_make(struct dtcp_syncookie_jar *jar, uint64_t now_us,
-		    const struct dtcp_syncookie_flow *flow, uint8_t mss_index)
+		    const struct dtcp_syncookie_flow *flow, uint8_t mss_index, uint32_t *ts_offset)
 {
 	uint32_t period = dtcp_syncookie_period(jar, now_us);
 	const struct dtcp_siphash_key *key = jar_key(jar, period);
+	uint64_t mac;
 
 	if (key == NULL)
 		key = jar_rotate(jar, period);
 	jar->sent_any = true;
 	jar->last_sent_period = period;
 	mss_index &= COOKIE_MSS_MASK;
-	return cookie_mac(key, flow, period, mss_index) << COOKIE_MAC_SHIFT |
+	mac = cookie_mac(key, flow, period, mss_index);
+	if (ts_offset != NULL)
+		*ts_offset = (uint32_t)(mac >> 32);
+	return (uint32_t)mac << COOKIE_MAC_SHIFT |
 	       (period & COOKIE_PERIOD_MASK) << COOKIE_MSS_BITS | mss_index;
 }
 
 enum dtcp_syncookie_verdict
 dtcp_syncookie_check(const struct dtcp_syncookie_jar *jar, uint64_t now_us,
-		     const struct dtcp_syncookie_flow *flow, uint32_t cookie, uint8_t *mss_index)
+		     const struct dtcp_syncookie_flow *flow, uint32_t cookie, uint8_t *mss_index,
+		     uint32_t *ts_offset)
 {
 	uint32_t now = dtcp_syncookie_period(jar, now_us);
 	/* The latest period not after now whose low bits are the cookie's. */
@@ -198,13 +209,18 @@ dtcp_syncookie_check(const struct dtcp_syncookie_jar *jar, uint64_t now_us,
 	uint8_t index = cookie & COOKIE_MSS_MASK;
 	const struct dtcp_siphash_key *key = jar_key(jar, period);
 	uint32_t mac_mask = UINT32_MAX >> COOKIE_MAC_SHIFT;
+	uint64_t mac;
 
-	if (key == NULL ||
-	    ((cookie >> COOKIE_MAC_SHIFT) ^ (cookie_mac(key, flow, period, index) & mac_mask)) != 0)
+	if (key == NULL)
+		return DTCP_SYNCOOKIE_BAD_MAC;
+	mac = cookie_mac(key, flow, period, index);
+	if (((cookie >> COOKIE_MAC_SHIFT) ^ ((uint32_t)mac & mac_mask)) != 0)
 		return DTCP_SYNCOOKIE_BAD_MAC;
 	if (age > 1)
 		return DTCP_SYNCOOKIE_STALE;
 	*mss_index = index;
+	if (ts_offset != NULL)
+		*ts_offset = (uint32_t)(mac >> 32);
 	return DTCP_SYNCOOKIE_VALID;
 }
 

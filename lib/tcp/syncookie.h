@@ -109,10 +109,14 @@ uint16_t dtcp_syncookie_mss(uint8_t index);
  * @param now_us the lcore's clock.
  * @param flow the 4-tuple and the SYN's sequence number.
  * @param mss_index dtcp_syncookie_mss_index() of what we will use.
+ * @param[out] ts_offset if not NULL, the connection's timestamp offset: 32
+ *             more bits of the same SipHash, so dtcp_syncookie_check() of the
+ *             returned cookie gives the same offset at no extra cost.
  * @return the cookie.
  */
 uint32_t dtcp_syncookie_make(struct dtcp_syncookie_jar *jar, uint64_t now_us,
-			     const struct dtcp_syncookie_flow *flow, uint8_t mss_index);
+			     const struct dtcp_syncookie_flow *flow, uint8_t mss_index,
+			     uint32_t *ts_offset);
 
 /**
  * Check a cookie returned in an ACK (the ACK number minus one).
@@ -122,12 +126,15 @@ uint32_t dtcp_syncookie_make(struct dtcp_syncookie_jar *jar, uint64_t now_us,
  * @param flow the 4-tuple and the peer's ISN (the ACK's sequence number minus one).
  * @param cookie the cookie to check.
  * @param[out] mss_index the MSS index it carries, set only when VALID.
+ * @param[out] ts_offset if not NULL, the timestamp offset dtcp_syncookie_make()
+ *             gave with this cookie; set only when VALID.
  * @return the verdict; one SipHash in every case.
  */
 enum dtcp_syncookie_verdict dtcp_syncookie_check(const struct dtcp_syncookie_jar *jar,
 						 uint64_t now_us,
 						 const struct dtcp_syncookie_flow *flow,
-						 uint32_t cookie, uint8_t *mss_index);
+						 uint32_t cookie, uint8_t *mss_index,
+						 uint32_t *ts_offset);
 
 /**
  * True if a cookie was made this period or the previous one: an ACK for a

@@ -175,6 +175,8 @@ struct dtcp_tcp_lcore {
 	struct rte_hash *conn_hash; /* flow key -> slot in conns */
 	struct dtcp_conn *conns;
 	uint32_t max_conns;
+	uint32_t conn_inserts; /* bumped by every insert: a bulk-lookup miss is stale once it moves
+				*/
 	struct rte_hash *tw_hash; /* flow key -> slot in tws */
 	struct dtcp_tw *tws;
 	struct rte_hash *listen_hash; /* {addr, port} -> slot in listeners */

@@ -798,6 +798,7 @@ dtcp_tcp_input_burst(struct dtcp_lcore *lc)
 		unsigned int chunk = RTE_MIN(n - base, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
 		const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
 		int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+		uint32_t inserts = t->conn_inserts;
 
 		for (unsigned int i = 0; i < chunk; i++)
 			keys[i] = &t->burst[base + i].key;
@@ -808,10 +809,13 @@ dtcp_tcp_input_burst(struct dtcp_lcore *lc)
 
 			/*
 			 * An earlier segment of this burst may have created or ended
-			 * the connection since the bulk lookup: look again then.
+			 * the connection since the bulk lookup: look again then. A
+			 * miss only needs it if something was inserted since (a flood
+			 * of SYNs answered with cookies inserts nothing).
 			 */
-			if (c == NULL || c->lc == NULL || !(c->flags & TCPF_IN_TABLE) ||
-			    memcmp(&c->key, &s->key, sizeof(s->key)) != 0)
+			if (c == NULL ? t->conn_inserts != inserts
+				      : c->lc == NULL || !(c->flags & TCPF_IN_TABLE) ||
+						memcmp(&c->key, &s->key, sizeof(s->key)) != 0)
 				c = tcp_conn_lookup(lc, &s->key);
 			if (c != NULL)
 				tcp_input_conn(c, s);

@@ -44,19 +44,6 @@ tcp_rcv_wnd(const struct dtcp_conn *c)
 	return space;
 }
 
-/* Non-complemented pseudo-header sum (RFC 9293 section 3.1), as NICs want it for offload. */
-static uint16_t
-tcp_phdr_sum(uint32_t src, uint32_t dst, uint32_t tcp_len)
-{
-	struct {
-		uint32_t src, dst;
-		uint8_t zero, proto;
-		uint16_t len;
-	} __rte_packed ph = {src, dst, 0, IPPROTO_TCP, rte_cpu_to_be_16((uint16_t)tcp_len)};
-
-	return rte_raw_cksum(&ph, sizeof(ph));
-}
-
 /*
  * One's-complement sum of every byte of a chain, non-complemented and folded
  * to 16 bits. Not rte_raw_cksum_mbuf(): in DPDK 22.11 it loses carries when a
@@ -71,7 +58,8 @@ tcp_chain_sum(const struct rte_mbuf *m)
 	bool odd = false;
 
 	for (; m != NULL; m = m->next) {
-		uint32_t s = rte_raw_cksum(rte_pktmbuf_mtod(m, const void *), m->data_len);
+		uint32_t s = dtcp_cksum_fold(
+			dtcp_cksum_add(rte_pktmbuf_mtod(m, const void *), m->data_len, 0));
 
 		if (odd)
 			s = ((s & 0xff) << 8) | (s >> 8);
@@ -157,12 +145,14 @@ tcp_emit(struct dtcp_lcore *lc, unsigned int port_idx, const struct dtcp_flow_ke
 			goto fail;
 	}
 	if (caps->tx_tcp_cksum) {
-		hdr->cksum = tcp_phdr_sum(key->local_addr, key->remote_addr, m->pkt_len);
+		hdr->cksum = dtcp_cksum_fold(dtcp_tcp_phdr_add(key->local_addr, key->remote_addr,
+							       (uint16_t)m->pkt_len, 0));
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		m->l4_len = hdr_len;
 	} else {
 		uint32_t sum =
-			(uint32_t)tcp_phdr_sum(key->local_addr, key->remote_addr, m->pkt_len) +
+			(uint32_t)dtcp_cksum_fold(dtcp_tcp_phdr_add(
+				key->local_addr, key->remote_addr, (uint16_t)m->pkt_len, 0)) +
 			tcp_chain_sum(m);
 
 		sum = (sum & 0xffff) + (sum >> 16);

@@ -27,7 +27,6 @@
 #include "core/lcore.h"
 #include "core/stack.h"
 #include "net/eth.h"
-#include "tcp/isn.h"
 #include "tcp/tcp.h"
 #include "wire/eth.h"
 
@@ -158,11 +157,12 @@ tcp_syncookie_reply(struct dtcp_lcore *lc, struct tcp_seg *s)
 	const uint8_t *frame_in = rte_pktmbuf_mtod_offset(
 		s->m, const uint8_t *, -(int)(s->ip.hdr_len + RTE_ETHER_HDR_LEN));
 	uint16_t tcp_len, frame_len;
+	uint32_t ts_offset;
 	struct rte_mbuf *m;
 	uint8_t *frame;
 
 	th.seq = dtcp_syncookie_make(&lc->tcp.cookies, lc->now_us, &flow,
-				     dtcp_syncookie_mss_index(peer_mss));
+				     dtcp_syncookie_mss_index(peer_mss), &ts_offset);
 	/* Without timestamps nothing but the MSS survives the cookie: offer nothing else. */
 	if (in->has_ts) {
 		struct dtcp_syncookie_opts opts = {
@@ -170,10 +170,8 @@ tcp_syncookie_reply(struct dtcp_lcore *lc, struct tcp_seg *s)
 			.wscale = in->wscale,
 			.sack_ok = in->sack_permitted,
 		};
-		uint32_t offset = dtcp_ts_offset(&lc->tcp.secret, ip.src, ip.dst);
-
 		th.has_ts = true;
-		th.ts_val = dtcp_syncookie_ts_encode(tcp_now_ts(lc, offset), &opts);
+		th.ts_val = dtcp_syncookie_ts_encode(tcp_now_ts(lc, ts_offset), &opts);
 		th.ts_ecr = in->ts_val;
 		th.has_wscale = in->has_wscale;
 		th.wscale = tcp_choose_wscale(lc->stack->cfg.tcp_rcv_buf);
@@ -217,11 +215,12 @@ tcp_syncookie_accept(struct dtcp_listener *l, struct tcp_seg *s)
 	const struct dtcp_tcp_repr *th = &s->th;
 	struct dtcp_syncookie_flow flow = tcp_cookie_flow(s, th->seq - 1);
 	struct dtcp_syncookie_opts opts = {0};
-	uint32_t cookie = th->ack - 1;
+	uint32_t cookie = th->ack - 1, ts_offset = 0;
 	struct dtcp_conn *c;
 	uint8_t mss_index = 0;
 
-	switch (dtcp_syncookie_check(&lc->tcp.cookies, lc->now_us, &flow, cookie, &mss_index)) {
+	switch (dtcp_syncookie_check(&lc->tcp.cookies, lc->now_us, &flow, cookie, &mss_index,
+				     &ts_offset)) {
 	case DTCP_SYNCOOKIE_VALID:
 		break;
 	case DTCP_SYNCOOKIE_STALE:
@@ -261,7 +260,7 @@ tcp_syncookie_accept(struct dtcp_listener *l, struct tcp_seg *s)
 	c->rcv_adv = c->rcv_nxt + tcp_syn_window(lc);
 	c->iss = cookie;
 	c->snd_una = c->snd_nxt = c->snd_max = cookie + 1;
-	c->ts_offset = dtcp_ts_offset(&lc->tcp.secret, s->key.local_addr, s->key.remote_addr);
+	c->ts_offset = ts_offset;
 	c->snd_mss = RTE_MIN(dtcp_syncookie_mss(mss_index), tcp_port_mss(lc, s->port_idx));
 	if (th->has_ts) {
 		c->flags |= TCPF_TS_OK;

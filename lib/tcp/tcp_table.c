@@ -142,6 +142,7 @@ tcp_conn_create(struct dtcp_lcore *lc, const struct dtcp_flow_key *key, unsigned
 		}
 		return NULL;
 	}
+	lc->tcp.conn_inserts++;
 	c = &lc->tcp.conns[pos];
 	gen = c->gen + 1;
 	memset(c, 0, sizeof(*c));

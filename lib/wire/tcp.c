@@ -13,14 +13,6 @@
 #define TCP_SEG_MAX_LEN UINT16_MAX
 
 /* IPv4 pseudo-header (RFC 9293 section 3.1), all fields in network order. */
-struct tcp_phdr {
-	uint32_t src;
-	uint32_t dst;
-	uint8_t zero;
-	uint8_t proto;
-	uint16_t len;
-} __rte_packed;
-
 /* Options are at arbitrary byte offsets, so they are read and written byte by byte. */
 static inline uint16_t
 load_be16(const uint8_t *p)
@@ -54,32 +46,12 @@ store4(uint8_t *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 	return p + 4;
 }
 
-/*
- * Non-complemented sum of the pseudo-header: the same value as
- * rte_ipv4_phdr_cksum(ip, 0), which wants a whole IPv4 header we do not have.
- */
-static inline uint16_t
-tcp_phdr_sum(uint32_t src_ip_be, uint32_t dst_ip_be, size_t seg_len)
-{
-	struct tcp_phdr ph = {
-		.src = src_ip_be,
-		.dst = dst_ip_be,
-		.zero = 0,
-		.proto = IPPROTO_TCP,
-		.len = rte_cpu_to_be_16((uint16_t)seg_len),
-	};
-
-	return rte_raw_cksum(&ph, sizeof(ph));
-}
-
 /* Non-complemented sum over pseudo-header and segment (0xffff if a received checksum is right). */
 static inline uint16_t
 tcp_sum(const void *seg, size_t len, uint32_t src_ip_be, uint32_t dst_ip_be)
 {
-	uint32_t sum = (uint32_t)tcp_phdr_sum(src_ip_be, dst_ip_be, len) + rte_raw_cksum(seg, len);
-
-	/* Two 16-bit terms: at most 0x1fffe, so one fold is enough. */
-	return (uint16_t)((sum & 0xffff) + (sum >> 16));
+	return dtcp_cksum_fold(dtcp_cksum_add(
+		seg, len, dtcp_tcp_phdr_add(src_ip_be, dst_ip_be, (uint16_t)len, 0)));
 }
 
 /* Walk the option bytes; see dtcp_tcp_parse() in tcp.h for what is rejected and why. */
@@ -293,7 +265,8 @@ dtcp_tcp_emit(const struct dtcp_tcp_repr *r, void *buf, size_t buf_len, uint32_t
 		h->cksum = (uint16_t)~tcp_sum(buf, seg_len, src_ip_be, dst_ip_be);
 		break;
 	case DTCP_TCP_CKSUM_PHDR:
-		h->cksum = tcp_phdr_sum(src_ip_be, dst_ip_be, seg_len);
+		h->cksum = dtcp_cksum_fold(
+			dtcp_tcp_phdr_add(src_ip_be, dst_ip_be, (uint16_t)seg_len, 0));
 		break;
 	case DTCP_TCP_CKSUM_NONE:
 		break;

@@ -82,6 +82,21 @@ struct dtcp_tcp_repr {
 	struct dtcp_tcp_sack_block sack[DTCP_TCP_MAX_SACK];
 };
 
+/**
+ * Add the TCP pseudo-header (RFC 9293 section 3.1: source and destination
+ * address, zero, protocol 6, TCP length) to a dtcp_cksum_add() accumulator.
+ * Folded alone, it is what a NIC wants in the checksum field with
+ * RTE_MBUF_F_TX_TCP_CKSUM (rte_ipv4_phdr_cksum(ip, 0)).
+ */
+static inline uint64_t
+dtcp_tcp_phdr_add(uint32_t src_ip_be, uint32_t dst_ip_be, uint16_t seg_len, uint64_t sum)
+{
+	/* The third word's bytes are {0, 6, length}: that big-endian word, read back in host order.
+	 */
+	return sum + src_ip_be + dst_ip_be +
+	       rte_cpu_to_be_32((uint32_t)IPPROTO_TCP << 16 | seg_len);
+}
+
 /** What dtcp_tcp_emit() puts in the checksum field. */
 enum dtcp_tcp_cksum_mode {
 	/** The complete checksum, computed in software. */

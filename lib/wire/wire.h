@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ip.h>
 
@@ -36,18 +37,78 @@ enum dtcp_wire_status {
 /** Printable name of a wire status. */
 const char *dtcp_wire_status_str(enum dtcp_wire_status st);
 
+/**
+ * One's-complement sum (RFC 1071) of @p len bytes at @p buf added to @p sum:
+ * a running 64-bit accumulator, seeded with 0 or with another call's result.
+ * Fold it with dtcp_cksum_fold().
+ *
+ * The same value as rte_raw_cksum() once folded, for fewer instructions: it
+ * adds 32-bit words into 64 bits (each add at most 2^32, so no carry is lost
+ * before 2^32 words) where rte_raw_cksum() adds 16-bit ones, which halves the
+ * adds on the 20 to 60 byte headers every packet pays for. Words are read in
+ * host order, as RFC 1071 section 2(B) allows: the folded sum comes out in
+ * the same order, ready to store. No alignment is needed.
+ */
+static inline uint64_t
+dtcp_cksum_add(const void *buf, size_t len, uint64_t sum)
+{
+	const uint8_t *p = buf;
+	uint32_t w;
+
+	for (; len >= 16; p += 16, len -= 16) {
+		uint32_t a, b, c, d;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, p + 4, 4);
+		memcpy(&c, p + 8, 4);
+		memcpy(&d, p + 12, 4);
+		sum += (uint64_t)a + b + c + d;
+	}
+	for (; len >= 4; p += 4, len -= 4) {
+		memcpy(&w, p, 4);
+		sum += w;
+	}
+	if (len >= 2) {
+		uint16_t h;
+
+		memcpy(&h, p, 2);
+		sum += h;
+		p += 2;
+		len -= 2;
+	}
+	if (len == 1) {
+		uint16_t h = 0;
+
+		/* The odd byte is the high-order byte of a zero-padded word (RFC 1071 4.1). */
+		memcpy(&h, p, 1);
+		sum += h;
+	}
+	return sum;
+}
+
+/** Fold a dtcp_cksum_add() accumulator to the 16-bit sum (not complemented). */
+static inline uint16_t
+dtcp_cksum_fold(uint64_t sum)
+{
+	sum = (sum & 0xffffffffu) + (sum >> 32); /* at most 2^33 - 2 */
+	sum = (sum & 0xffffffffu) + (sum >> 32); /* at most 2^32 */
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 /** True if the Internet checksum over @p len bytes at @p buf (checksum field included) verifies. */
 static inline bool
 dtcp_cksum_ok(const void *buf, size_t len)
 {
-	return rte_raw_cksum(buf, len) == 0xffff;
+	return dtcp_cksum_fold(dtcp_cksum_add(buf, len, 0)) == 0xffff;
 }
 
 /** Internet checksum over @p len bytes, ready to store in the header (field must be 0). */
 static inline uint16_t
 dtcp_cksum(const void *buf, size_t len)
 {
-	return (uint16_t)~rte_raw_cksum(buf, len);
+	return (uint16_t)~dtcp_cksum_fold(dtcp_cksum_add(buf, len, 0));
 }
 
 #endif /* DTCP_WIRE_H */

@@ -40,9 +40,9 @@ fix_cookie_key(struct tt *t)
 	dtcp_syncookie_set_key(jar, dtcp_syncookie_period(jar, t->h.now_us), &key);
 }
 
-/* The cookie the stack must pick for the peer's SYN now (same secret, own jar). */
+/* The cookie the stack must pick for the peer's SYN now (same secret, own jar), and t->ts_offset. */
 static uint32_t
-expected_cookie(const struct tt *t, uint16_t peer_mss)
+expected_cookie(struct tt *t, uint16_t peer_mss)
 {
 	const struct dtcp_syncookie_jar *live = &t->lc->tcp.cookies;
 	struct dtcp_syncookie_jar jar;
@@ -58,7 +58,8 @@ expected_cookie(const struct tt *t, uint16_t peer_mss)
 	dtcp_syncookie_jar_init(&jar, (uint32_t)(live->period_us / 1000000));
 	dtcp_syncookie_set_key(&jar, dtcp_syncookie_period(&jar, t->h.now_us), &key);
 	return dtcp_syncookie_make(&jar, t->h.now_us, &flow,
-				   dtcp_syncookie_mss_index(peer_mss ? peer_mss : 536));
+				   dtcp_syncookie_mss_index(peer_mss ? peer_mss : 536),
+				   &t->ts_offset);
 }
 
 /* Connections in any state, over the whole lcore. */
@@ -99,7 +100,6 @@ cookie_syn(struct tt *t, const struct tt_opts *o)
 	t->rcv_nxt = TT_PEER_ISS;
 	syn = tt_seg(t, DTCP_TCP_SYN);
 	tt_add_opts(t, &syn, o);
-	t->ts_offset = dtcp_ts_offset(&t->lc->tcp.secret, OUR_IP, PEER_IP);
 	t->iss = expected_cookie(t, o->mss);
 	tt_input(t, &syn, 0);
 
@@ -190,7 +190,6 @@ test_always_syn_ack_in_place(void)
 		struct dtcp_syncookie_opts opts = {.wscale_ok = true, .wscale = 7, .sack_ok = true};
 		struct dtcp_tcp_repr synack;
 
-		t.ts_offset = dtcp_ts_offset(&t.lc->tcp.secret, OUR_IP, PEER_IP);
 		t.iss = t.snd_nxt = expected_cookie(&t, 1460);
 		t.rcv_nxt = TT_PEER_ISS + 1;
 		t.our_win = tt_syn_win(&t);

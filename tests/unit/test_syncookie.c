@@ -93,15 +93,15 @@ test_round_trip_every_mss(void)
 		for (unsigned int n = 0; n < 200; n++) {
 			struct dtcp_syncookie_flow f = random_flow(&seed);
 			uint32_t p = 1000 + n % 7;
-			uint32_t cookie = dtcp_syncookie_make(&jar, at(p, n % 100), &f, idx);
+			uint32_t cookie = dtcp_syncookie_make(&jar, at(p, n % 100), &f, idx, NULL);
 			uint8_t got = 0xff;
 
 			CHECK_EQ(cookie & 7, idx);
-			CHECK_EQ(dtcp_syncookie_check(&jar, at(p, 99), &f, cookie, &got),
+			CHECK_EQ(dtcp_syncookie_check(&jar, at(p, 99), &f, cookie, &got, NULL),
 				 DTCP_SYNCOOKIE_VALID);
 			CHECK_EQ(got, idx);
 			got = 0xff;
-			CHECK_EQ(dtcp_syncookie_check(&jar, at(p + 1, 50), &f, cookie, &got),
+			CHECK_EQ(dtcp_syncookie_check(&jar, at(p + 1, 50), &f, cookie, &got, NULL),
 				 DTCP_SYNCOOKIE_VALID);
 			CHECK_EQ(got, idx);
 		}
@@ -155,30 +155,30 @@ test_rotation(void)
 	uint32_t cookie, other;
 
 	dtcp_syncookie_jar_init(&jar, PERIOD_S);
-	cookie = dtcp_syncookie_make(&jar, at(500, 10), &base_flow, 6);
+	cookie = dtcp_syncookie_make(&jar, at(500, 10), &base_flow, 6, NULL);
 	CHECK_EQ(jar.rotations, 1);
-	CHECK_EQ(dtcp_syncookie_check(&jar, at(500, 99), &base_flow, cookie, &idx),
+	CHECK_EQ(dtcp_syncookie_check(&jar, at(500, 99), &base_flow, cookie, &idx, NULL),
 		 DTCP_SYNCOOKIE_VALID);
-	CHECK_EQ(dtcp_syncookie_check(&jar, at(501, 99), &base_flow, cookie, &idx),
+	CHECK_EQ(dtcp_syncookie_check(&jar, at(501, 99), &base_flow, cookie, &idx, NULL),
 		 DTCP_SYNCOOKIE_VALID);
 	/* Two rotations later (a key made in 501 and one in 502): stale, not forged. */
-	other = dtcp_syncookie_make(&jar, at(501, 0), &base_flow, 6);
-	(void)dtcp_syncookie_make(&jar, at(502, 0), &base_flow, 6);
+	other = dtcp_syncookie_make(&jar, at(501, 0), &base_flow, 6, NULL);
+	(void)dtcp_syncookie_make(&jar, at(502, 0), &base_flow, 6, NULL);
 	CHECK_EQ(jar.rotations, 3);
-	CHECK_EQ(dtcp_syncookie_check(&jar, at(502, 1), &base_flow, cookie, &idx),
+	CHECK_EQ(dtcp_syncookie_check(&jar, at(502, 1), &base_flow, cookie, &idx, NULL),
 		 DTCP_SYNCOOKIE_STALE);
-	CHECK_EQ(dtcp_syncookie_check(&jar, at(502, 1), &base_flow, other, &idx),
+	CHECK_EQ(dtcp_syncookie_check(&jar, at(502, 1), &base_flow, other, &idx, NULL),
 		 DTCP_SYNCOOKIE_VALID);
-	CHECK_EQ(dtcp_syncookie_check(&jar, at(503, 1), &base_flow, cookie, &idx),
+	CHECK_EQ(dtcp_syncookie_check(&jar, at(503, 1), &base_flow, cookie, &idx, NULL),
 		 DTCP_SYNCOOKIE_STALE);
-	CHECK_EQ(dtcp_syncookie_check(&jar, at(503, 1), &base_flow, other, &idx),
+	CHECK_EQ(dtcp_syncookie_check(&jar, at(503, 1), &base_flow, other, &idx, NULL),
 		 DTCP_SYNCOOKIE_STALE);
 	/* Four periods on, the slot's key is for another period: not ours any more. */
-	(void)dtcp_syncookie_make(&jar, at(504, 0), &base_flow, 6);
-	CHECK_EQ(dtcp_syncookie_check(&jar, at(504, 1), &base_flow, cookie, &idx),
+	(void)dtcp_syncookie_make(&jar, at(504, 0), &base_flow, 6, NULL);
+	CHECK_EQ(dtcp_syncookie_check(&jar, at(504, 1), &base_flow, cookie, &idx, NULL),
 		 DTCP_SYNCOOKIE_BAD_MAC);
 	/* Also without any cookie made since: the key for the period is simply absent. */
-	CHECK_EQ(dtcp_syncookie_check(&jar, at(509, 1), &base_flow, other, &idx),
+	CHECK_EQ(dtcp_syncookie_check(&jar, at(509, 1), &base_flow, other, &idx, NULL),
 		 DTCP_SYNCOOKIE_BAD_MAC);
 	/* A fresh key each period, not the same one again. */
 	CHECK(memcmp(&jar.key[500 & 3], &jar.key[501 & 3], sizeof(jar.key[0])) != 0);
@@ -194,12 +194,12 @@ test_idle_jump(void)
 	uint32_t c1, c2;
 
 	dtcp_syncookie_jar_init(&jar, PERIOD_S);
-	c1 = dtcp_syncookie_make(&jar, at(100, 0), &base_flow, 2);
-	c2 = dtcp_syncookie_make(&jar, at(104, 0), &base_flow, 2); /* same slot, new key */
+	c1 = dtcp_syncookie_make(&jar, at(100, 0), &base_flow, 2, NULL);
+	c2 = dtcp_syncookie_make(&jar, at(104, 0), &base_flow, 2, NULL); /* same slot, new key */
 	CHECK_EQ(jar.rotations, 2);
-	CHECK_EQ(dtcp_syncookie_check(&jar, at(104, 5), &base_flow, c2, &idx),
+	CHECK_EQ(dtcp_syncookie_check(&jar, at(104, 5), &base_flow, c2, &idx, NULL),
 		 DTCP_SYNCOOKIE_VALID);
-	CHECK_EQ(dtcp_syncookie_check(&jar, at(104, 5), &base_flow, c1, &idx),
+	CHECK_EQ(dtcp_syncookie_check(&jar, at(104, 5), &base_flow, c1, &idx, NULL),
 		 DTCP_SYNCOOKIE_BAD_MAC);
 }
 
@@ -213,36 +213,40 @@ test_bit_flips(void)
 	uint32_t cookie;
 
 	dtcp_syncookie_jar_init(&jar, PERIOD_S);
-	(void)dtcp_syncookie_make(&jar, at(776, 40), &base_flow, 0); /* previous key too */
-	cookie = dtcp_syncookie_make(&jar, now, &base_flow, 6);
+	(void)dtcp_syncookie_make(&jar, at(776, 40), &base_flow, 0, NULL); /* previous key too */
+	cookie = dtcp_syncookie_make(&jar, now, &base_flow, 6, NULL);
 	for (unsigned int bit = 0; bit < 32; bit++)
-		CHECK(dtcp_syncookie_check(&jar, now, &base_flow, cookie ^ (1u << bit), &idx) !=
-		      DTCP_SYNCOOKIE_VALID);
+		CHECK(dtcp_syncookie_check(&jar, now, &base_flow, cookie ^ (1u << bit), &idx,
+					   NULL) != DTCP_SYNCOOKIE_VALID);
 	for (unsigned int bit = 0; bit < 32; bit++) {
 		struct dtcp_syncookie_flow f;
 
 		f = base_flow;
 		f.local_addr ^= 1u << bit;
-		CHECK(dtcp_syncookie_check(&jar, now, &f, cookie, &idx) != DTCP_SYNCOOKIE_VALID);
+		CHECK(dtcp_syncookie_check(&jar, now, &f, cookie, &idx, NULL) !=
+		      DTCP_SYNCOOKIE_VALID);
 		f = base_flow;
 		f.remote_addr ^= 1u << bit;
-		CHECK(dtcp_syncookie_check(&jar, now, &f, cookie, &idx) != DTCP_SYNCOOKIE_VALID);
+		CHECK(dtcp_syncookie_check(&jar, now, &f, cookie, &idx, NULL) !=
+		      DTCP_SYNCOOKIE_VALID);
 		f = base_flow;
 		f.peer_isn ^= 1u << bit;
-		CHECK(dtcp_syncookie_check(&jar, now, &f, cookie, &idx) != DTCP_SYNCOOKIE_VALID);
+		CHECK(dtcp_syncookie_check(&jar, now, &f, cookie, &idx, NULL) !=
+		      DTCP_SYNCOOKIE_VALID);
 		if (bit < 16) {
 			f = base_flow;
 			f.local_port ^= (uint16_t)(1u << bit);
-			CHECK(dtcp_syncookie_check(&jar, now, &f, cookie, &idx) !=
+			CHECK(dtcp_syncookie_check(&jar, now, &f, cookie, &idx, NULL) !=
 			      DTCP_SYNCOOKIE_VALID);
 			f = base_flow;
 			f.remote_port ^= (uint16_t)(1u << bit);
-			CHECK(dtcp_syncookie_check(&jar, now, &f, cookie, &idx) !=
+			CHECK(dtcp_syncookie_check(&jar, now, &f, cookie, &idx, NULL) !=
 			      DTCP_SYNCOOKIE_VALID);
 		}
 	}
 	/* Unchanged, it still checks out. */
-	CHECK_EQ(dtcp_syncookie_check(&jar, now, &base_flow, cookie, &idx), DTCP_SYNCOOKIE_VALID);
+	CHECK_EQ(dtcp_syncookie_check(&jar, now, &base_flow, cookie, &idx, NULL),
+		 DTCP_SYNCOOKIE_VALID);
 }
 
 /*
@@ -268,13 +272,13 @@ test_forgeries(void)
 	dtcp_syncookie_set_key(&other, 3000, &(struct dtcp_siphash_key){5, 6});
 	for (unsigned int i = 0; i < (1u << 20); i++)
 		passed += dtcp_syncookie_check(&jar, now, &base_flow, (uint32_t)next_rand(&seed),
-					       &idx) == DTCP_SYNCOOKIE_VALID;
+					       &idx, NULL) == DTCP_SYNCOOKIE_VALID;
 	CHECK_EQ(passed, 0);
 	for (unsigned int i = 0; i < 1000; i++) {
 		struct dtcp_syncookie_flow f = random_flow(&seed);
-		uint32_t c = dtcp_syncookie_make(&other, now, &f, (uint8_t)(i & 7));
+		uint32_t c = dtcp_syncookie_make(&other, now, &f, (uint8_t)(i & 7), NULL);
 
-		CHECK(dtcp_syncookie_check(&jar, now, &f, c, &idx) != DTCP_SYNCOOKIE_VALID);
+		CHECK(dtcp_syncookie_check(&jar, now, &f, c, &idx, NULL) != DTCP_SYNCOOKIE_VALID);
 	}
 }
 
@@ -292,12 +296,13 @@ test_set_key(void)
 	dtcp_syncookie_jar_init(&b, PERIOD_S);
 	dtcp_syncookie_set_key(&a, 42, &key);
 	dtcp_syncookie_set_key(&b, 42, &key);
-	ca = dtcp_syncookie_make(&a, at(42, 1), &base_flow, 6);
-	cb = dtcp_syncookie_make(&b, at(42, 90), &base_flow, 6);
+	ca = dtcp_syncookie_make(&a, at(42, 1), &base_flow, 6, NULL);
+	cb = dtcp_syncookie_make(&b, at(42, 90), &base_flow, 6, NULL);
 	CHECK_EQ(ca, cb);
 	CHECK_EQ(a.rotations, 0); /* the installed key was used */
 	CHECK_EQ((ca >> 3) & 3, 42 & 3);
-	CHECK_EQ(dtcp_syncookie_check(&b, at(43, 0), &base_flow, ca, &idx), DTCP_SYNCOOKIE_VALID);
+	CHECK_EQ(dtcp_syncookie_check(&b, at(43, 0), &base_flow, ca, &idx, NULL),
+		 DTCP_SYNCOOKIE_VALID);
 }
 
 /* auto mode checks ACKs as cookies only while cookies are out. */
@@ -308,7 +313,7 @@ test_recent(void)
 
 	dtcp_syncookie_jar_init(&jar, PERIOD_S);
 	CHECK(!dtcp_syncookie_recent(&jar, at(10, 0)));
-	(void)dtcp_syncookie_make(&jar, at(10, 99), &base_flow, 0);
+	(void)dtcp_syncookie_make(&jar, at(10, 99), &base_flow, 0, NULL);
 	CHECK(dtcp_syncookie_recent(&jar, at(10, 99)));
 	CHECK(dtcp_syncookie_recent(&jar, at(11, 99)));
 	CHECK(!dtcp_syncookie_recent(&jar, at(12, 0)));

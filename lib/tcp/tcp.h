@@ -22,6 +22,7 @@
 
 #include "core/timer_wheel.h"
 #include "tcp/siphash.h"
+#include "tcp/tcp_cc.h"
 #include "tcp/syncookie.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
@@ -94,6 +95,7 @@ struct dtcp_conn {
 	uint32_t max_snd_wnd;
 	uint32_t cwnd;	   /* congestion window, bytes (RFC 5681) */
 	uint32_t ssthresh; /* slow start threshold, bytes */
+	struct tcp_cc_state cc;
 	uint32_t snd_wl1, snd_wl2;
 	uint16_t snd_mss; /* payload bytes per segment, options excluded */
 	uint8_t snd_wscale, rcv_wscale;
@@ -261,11 +263,6 @@ bool tcp_syncookie_wanted(struct dtcp_lcore *lc);
 bool tcp_syncookie_expected(struct dtcp_lcore *lc);
 void tcp_syncookie_reply(struct dtcp_lcore *lc, struct tcp_seg *s);
 struct dtcp_conn *tcp_syncookie_accept(struct dtcp_listener *l, struct tcp_seg *s);
-
-/* tcp_cc.c: congestion control */
-void tcp_cc_init(struct dtcp_conn *c);
-void tcp_cc_ack(struct dtcp_conn *c, uint32_t acked);
-void tcp_cc_timeout(struct dtcp_conn *c, bool first);
 
 /* tcp_timer.c */
 void tcp_timers_init(struct dtcp_conn *c);

@@ -50,3 +50,29 @@ tcp_cc_timeout(struct dtcp_conn *c, bool first)
 		c->ssthresh = RTE_MAX(flight / 2, 2u * c->snd_mss);
 	c->cwnd = c->snd_mss;
 }
+
+void
+tcp_cc_enter_recovery(struct dtcp_conn *c)
+{
+	uint32_t flight = c->snd_max - c->snd_una;
+
+	/* RFC 5681 (4) and section 3.2 step 2. */
+	c->ssthresh = RTE_MAX(flight / 2, 2u * c->snd_mss);
+	c->cwnd = c->ssthresh;
+}
+
+void
+tcp_cc_exit_recovery(struct dtcp_conn *c)
+{
+	c->cwnd = c->ssthresh;
+}
+
+void
+tcp_cc_after_idle(struct dtcp_conn *c)
+{
+	uint32_t mss = c->snd_mss, floor = RTE_MAX(2 * mss, 14600u);
+	uint32_t iw = RTE_MIN(10 * mss, floor);
+
+	/* RFC 5681 section 4.1: restart from no more than the initial window. */
+	c->cwnd = RTE_MIN(c->cwnd, iw);
+}

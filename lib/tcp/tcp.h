@@ -53,6 +53,20 @@ struct dtcp_flow_key {
 #define TCPF_RTT_TIMING 0x1000 /* rtt_seq / rtt_start_us hold a running sample */
 #define TCPF_COOKIE	0x2000 /* born ESTABLISHED from a SYN cookie (no SYN_RECEIVED) */
 
+/*
+ * Sender's SACK scoreboard size: ranges the peer reported above SND.UNA.
+ * Four per ACK at most; more than 8 holes at once is a path we will not
+ * repair faster by remembering more (a range that does not fit is forgotten
+ * and at worst sent again).
+ */
+#define TCP_SACKED_MAX 8
+
+/* A SACKed range [start, end) of our sequence space. */
+struct tcp_sack_range {
+	uint32_t start;
+	uint32_t end;
+};
+
 /* Event bits, one per enum dtcp_event_type. */
 #define TCP_EV_BIT(type) (1u << (type))
 
@@ -96,6 +110,15 @@ struct dtcp_conn {
 	uint32_t cwnd;	   /* congestion window, bytes (RFC 5681) */
 	uint32_t ssthresh; /* slow start threshold, bytes */
 	struct tcp_cc_state cc;
+	/* Loss recovery (tcp_recovery.c): RFC 6582 / RFC 6675. */
+	uint32_t recover;  /* SND.MAX when recovery last began: no second reduction below it */
+	uint32_t high_rxt; /* end of the last retransmission in this recovery (HighRxt) */
+	uint8_t dupacks;   /* duplicate ACKs in a row */
+	bool in_recovery;
+	uint8_t nb_sacked; /* ranges in sacked[] */
+	struct tcp_sack_range
+		sacked[TCP_SACKED_MAX]; /* the peer's SACKed ranges, sorted, disjoint */
+	uint64_t last_send_us;		/* last data segment sent: idle restart (RFC 5681 4.1) */
 	uint32_t snd_wl1, snd_wl2;
 	uint16_t snd_mss; /* payload bytes per segment, options excluded */
 	uint8_t snd_wscale, rcv_wscale;
@@ -250,6 +273,8 @@ void tcp_send_ack(struct dtcp_conn *c);
 void tcp_send_syn(struct dtcp_conn *c);
 void tcp_send_rst(struct dtcp_conn *c, enum dtcp_counter reason);
 void tcp_retransmit(struct dtcp_conn *c);
+int tcp_send_range(struct dtcp_conn *c, uint32_t seq, uint32_t len);
+uint32_t tcp_send_new(struct dtcp_conn *c, uint32_t budget);
 void tcp_send_keepalive(struct dtcp_conn *c);
 void tcp_tw_send_ack(struct dtcp_lcore *lc, const struct dtcp_tw *tw);
 void tcp_reply_rst(struct dtcp_lcore *lc, struct tcp_seg *s);
@@ -263,6 +288,12 @@ bool tcp_syncookie_wanted(struct dtcp_lcore *lc);
 bool tcp_syncookie_expected(struct dtcp_lcore *lc);
 void tcp_syncookie_reply(struct dtcp_lcore *lc, struct tcp_seg *s);
 struct dtcp_conn *tcp_syncookie_accept(struct dtcp_listener *l, struct tcp_seg *s);
+
+/* tcp_recovery.c: fast retransmit, NewReno and SACK-based recovery */
+void tcp_recovery_sack(struct dtcp_conn *c, const struct dtcp_tcp_repr *th, bool *new_sack);
+void tcp_recovery_acked(struct dtcp_conn *c, uint32_t acked);
+void tcp_recovery_dupack(struct dtcp_conn *c, bool new_sack);
+void tcp_recovery_rto(struct dtcp_conn *c);
 
 /* tcp_timer.c */
 void tcp_timers_init(struct dtcp_conn *c);

@@ -230,7 +230,8 @@ tcp_established(struct dtcp_conn *c, bool active)
 
 	tcp_set_state(c, DTCP_TCP_ESTABLISHED);
 	tcp_cc_init(c);
-	if (!(c->flags & TCPF_COOKIE)) /* a cookie's handshake has no start time */
+	c->recover = c->high_rxt = c->iss; /* RFC 6582 section 3.2 step 1 */
+	if (!(c->flags & TCPF_COOKIE))	   /* a cookie's handshake has no start time */
 		tcp_handshake_sample(c, active);
 	dtcp_count(c->lc, DTCP_CTR_TCP_ESTABLISHED);
 	tcp_keepalive_reset(c);
@@ -375,6 +376,7 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 {
 	struct dtcp_lcore *lc = c->lc;
 	const struct dtcp_tcp_repr *th = &s->th;
+	bool new_sack, dup;
 
 	*fin_acked = false;
 	if (c->state == DTCP_TCP_SYN_RECEIVED) {
@@ -405,6 +407,17 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 		return false;
 	}
 	c->nb_probes = 0; /* the peer answers */
+	tcp_recovery_sack(c, th, &new_sack);
+	/*
+	 * A duplicate ACK (RFC 5681 section 2): nothing new acknowledged while
+	 * data is out, no data, SYN or FIN on it, and the same window; or, with
+	 * SACK, one that reports data we did not know arrived (RFC 6675 2).
+	 * Not while the peer's window is shut: its answers to our window
+	 * probes repeat the ACK, and nothing was lost.
+	 */
+	dup = th->ack == c->snd_una && c->snd_una != c->snd_max && c->snd_wnd != 0 &&
+	      th->payload_len == 0 && !(th->flags & (DTCP_TCP_SYN | DTCP_TCP_FIN)) &&
+	      ((uint32_t)th->window << c->snd_wscale == c->snd_wnd || new_sack);
 	if (dtcp_seq_gt(th->ack, c->snd_una)) {
 		uint32_t acked = th->ack - c->snd_una;
 		uint32_t fin_seq = c->snd_una + c->sndq_len;
@@ -414,10 +427,10 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 			acked--;
 		}
 		tcp_sndq_trim(c, RTE_MIN(acked, c->sndq_len));
-		tcp_cc_ack(c, acked);
 		c->snd_una = th->ack;
 		if (dtcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
+		tcp_recovery_acked(c, acked);
 		if ((c->flags & TCPF_TS_OK) && th->has_ts && th->ts_ecr != 0)
 			tcp_rtt_sample(c, (tcp_now_ts(lc, c->ts_offset) - th->ts_ecr) * 1000u);
 		else if ((c->flags & TCPF_RTT_TIMING) && dtcp_seq_gt(th->ack, c->rtt_seq)) {
@@ -455,6 +468,8 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 		if (c->snd_wnd > 0 && c->snd_una == c->snd_max)
 			dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
 	}
+	if (dup)
+		tcp_recovery_dupack(c, new_sack);
 	return true;
 }
 

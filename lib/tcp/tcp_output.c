@@ -267,14 +267,18 @@ tcp_fin_seq(const struct dtcp_conn *c)
 	return c->snd_una + c->sndq_len;
 }
 
-/* Send one data (and/or FIN) segment at snd_nxt of up to @p len bytes. */
+/*
+ * Send one data (and/or FIN) segment: @p len bytes from @p seq. SND.NXT only
+ * moves forward (to the segment's end): a retransmission of a hole below it
+ * leaves it where it is.
+ */
 static int
-tcp_send_data(struct dtcp_conn *c, uint32_t len, bool fin)
+tcp_send_data(struct dtcp_conn *c, uint32_t seq, uint32_t len, bool fin)
 {
 	uint8_t flags = DTCP_TCP_ACK;
 	struct dtcp_tcp_repr th;
-	uint32_t seq = c->snd_nxt;
 	bool rtx = dtcp_seq_lt(seq, c->snd_max);
+	uint32_t end = seq + len + (fin ? 1 : 0);
 	int rc;
 
 	if (fin)
@@ -293,7 +297,9 @@ tcp_send_data(struct dtcp_conn *c, uint32_t len, bool fin)
 		c->rtt_seq = seq;
 		c->rtt_start_us = c->lc->now_us;
 	}
-	c->snd_nxt = seq + len + (fin ? 1 : 0);
+	c->last_send_us = c->lc->now_us;
+	if (dtcp_seq_gt(end, c->snd_nxt))
+		c->snd_nxt = end;
 	if (fin)
 		c->flags |= TCPF_FIN_SENT;
 	if (dtcp_seq_gt(c->snd_nxt, c->snd_max))
@@ -301,6 +307,22 @@ tcp_send_data(struct dtcp_conn *c, uint32_t len, bool fin)
 	if (!dtcp_timer_armed(&c->rtx_timer))
 		tcp_arm_rtx(c);
 	return 0;
+}
+
+int
+tcp_send_range(struct dtcp_conn *c, uint32_t seq, uint32_t len)
+{
+	uint32_t fin_seq = tcp_fin_seq(c), data_end = seq + len;
+	bool fin = false;
+
+	/* The range may reach our FIN's sequence number: resend the FIN with the data before it. */
+	if ((c->flags & TCPF_FIN_SENT) && dtcp_seq_gt(data_end, fin_seq)) {
+		data_end = fin_seq;
+		fin = true;
+	}
+	if (dtcp_seq_lt(data_end, seq))
+		return -EINVAL;
+	return tcp_send_data(c, seq, data_end - seq, fin);
 }
 
 static bool
@@ -343,7 +365,7 @@ tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs)
 		if (len < c->snd_mss && len == unsent && !fin && sent > 0 &&
 		    !(c->flags & TCPF_NODELAY))
 			break;
-		if (tcp_send_data(c, len, fin) != 0)
+		if (tcp_send_data(c, c->snd_nxt, len, fin) != 0)
 			break;
 	}
 	/* Peer's window shut with data waiting and nothing in flight: probe it (persist). */
@@ -355,7 +377,33 @@ tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs)
 void
 tcp_output(struct dtcp_conn *c)
 {
+	/* RFC 5681 section 4.1: after an idle RTO, the old cwnd says nothing about the path. */
+	if (c->snd_una == c->snd_max && c->last_send_us != 0 &&
+	    c->lc->now_us - c->last_send_us > c->rto_us)
+		tcp_cc_after_idle(c);
 	tcp_output_segs(c, UINT32_MAX);
+}
+
+uint32_t
+tcp_send_new(struct dtcp_conn *c, uint32_t budget)
+{
+	uint32_t fin_seq = tcp_fin_seq(c), flight = c->snd_nxt - c->snd_una;
+	uint32_t unsent = dtcp_seq_lt(c->snd_nxt, fin_seq) ? fin_seq - c->snd_nxt : 0;
+	uint32_t room = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
+	uint32_t len = RTE_MIN(unsent, (uint32_t)c->snd_mss);
+	bool fin;
+
+	/* Only beyond everything sent: recovery resends holes with tcp_send_range(). */
+	if (!tcp_can_send_data(c) || c->snd_nxt != c->snd_max)
+		return 0;
+	len = RTE_MIN(len, room);
+	len = RTE_MIN(len, budget);
+	fin = (c->flags & TCPF_FIN_QUEUED) && !(c->flags & TCPF_FIN_SENT) && len == unsent;
+	if (len == 0 && !fin)
+		return 0;
+	if (tcp_send_data(c, c->snd_nxt, len, fin) != 0)
+		return 0;
+	return len + (fin ? 1 : 0);
 }
 
 void

@@ -118,8 +118,11 @@ tcp_rtx_expired(struct dtcp_timer_wheel *wheel, struct dtcp_timer *timer, uint64
 		tcp_conn_fail(c, ETIMEDOUT);
 		return;
 	}
-	if (c->state != DTCP_TCP_SYN_SENT && c->state != DTCP_TCP_SYN_RECEIVED)
+	if (c->state != DTCP_TCP_SYN_SENT && c->state != DTCP_TCP_SYN_RECEIVED) {
+		dtcp_count(c->lc, DTCP_CTR_TCP_RTO_EXPIRED);
 		tcp_cc_timeout(c, c->nb_rtx == 0);
+		tcp_recovery_rto(c);
+	}
 	c->nb_rtx++;
 	tcp_retransmit(c);
 	tcp_arm_rtx(c);

@@ -76,6 +76,11 @@ extern "C" {
 	X(TCP_PASSIVE_OPENS, "tcp_passive_opens", "SYNs that created a SYN_RECEIVED connection")   \
 	X(TCP_ESTABLISHED, "tcp_established", "handshakes completed, both directions")             \
 	X(TCP_TX_RETRANSMITS, "tcp_tx_retransmits", "data or FIN segments sent again")             \
+	X(TCP_FAST_RETRANSMITS, "tcp_fast_retransmits",                                            \
+	  "segments resent by fast retransmit or SACK recovery, before the timer")                 \
+	X(TCP_RECOVERIES, "tcp_recoveries",                                                        \
+	  "fast recoveries entered (three duplicate ACKs, or SACK showing a loss)")                \
+	X(TCP_RTO_EXPIRED, "tcp_rto_expired", "retransmission timeouts on data or FIN")            \
 	X(TCP_TX_SYN_RETRANSMITS, "tcp_tx_syn_retransmits", "SYN or SYN-ACK sent again")           \
 	X(TCP_TX_RST, "tcp_tx_rst", "RST segments sent")                                           \
 	X(TCP_TX_RST_REPLY, "tcp_tx_rst_reply", "RSTs answering a segment no connection takes")    \

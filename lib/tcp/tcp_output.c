@@ -340,9 +340,13 @@ tcp_can_send_data(const struct dtcp_conn *c)
 	}
 }
 
-/* Send what the window, Nagle and @p max_segs allow. */
+/*
+ * Send what the window, Nagle, sender-side silly window avoidance and
+ * @p max_segs allow; @p timer_fired is the override timeout of RFC 9293
+ * 3.8.6.2.1 (the retransmission timer), which lets a small segment out.
+ */
 static void
-tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs)
+tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs, bool timer_fired)
 {
 	if (!tcp_can_send_data(c))
 		return;
@@ -365,6 +369,17 @@ tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs)
 		if (len < c->snd_mss && len == unsent && !fin && sent > 0 &&
 		    !(c->flags & TCPF_NODELAY))
 			break;
+		/*
+		 * Silly window avoidance (RFC 9293 3.8.6.2.1): a segment cut short
+		 * by the peer's window waits until it is a full one or half the
+		 * largest window the peer offered; the retransmission timer, armed
+		 * below if nothing is in flight, is the override.
+		 */
+		if (len < c->snd_mss && len < unsent && len < c->max_snd_wnd / 2 && !timer_fired) {
+			if (sent == 0 && !dtcp_timer_armed(&c->rtx_timer))
+				tcp_arm_rtx(c);
+			break;
+		}
 		if (tcp_send_data(c, c->snd_nxt, len, fin) != 0)
 			break;
 	}
@@ -381,7 +396,7 @@ tcp_output(struct dtcp_conn *c)
 	if (c->snd_una == c->snd_max && c->last_send_us != 0 &&
 	    c->lc->now_us - c->last_send_us > c->rto_us)
 		tcp_cc_after_idle(c);
-	tcp_output_segs(c, UINT32_MAX);
+	tcp_output_segs(c, UINT32_MAX, false);
 }
 
 uint32_t
@@ -423,13 +438,13 @@ tcp_retransmit(struct dtcp_conn *c)
 		uint32_t wnd = c->snd_wnd;
 
 		c->snd_wnd = 1;
-		tcp_output_segs(c, 1);
+		tcp_output_segs(c, 1, true);
 		c->snd_wnd = wnd;
 		/* No RTT sample (Karn): the byte goes again if the window opens without it. */
 		c->flags &= ~TCPF_RTT_TIMING;
 		return;
 	}
-	tcp_output_segs(c, 1);
+	tcp_output_segs(c, 1, true);
 }
 
 void

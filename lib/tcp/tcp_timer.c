@@ -89,6 +89,11 @@ tcp_rtx_expired(struct dtcp_timer_wheel *wheel, struct dtcp_timer *timer, uint64
 		limit = cfg->tcp_retries;
 		if (c->snd_una == c->snd_max && c->sndq_len == 0)
 			return; /* everything acknowledged meanwhile */
+		if (c->snd_una == c->snd_max && c->snd_wnd > 0) {
+			/* Silly window avoidance's override: nothing was lost, no backoff. */
+			tcp_retransmit(c);
+			return;
+		}
 		/*
 		 * Persist: the peer's window is shut with data waiting and at
 		 * most the last probe's byte out. It may keep it shut for ever

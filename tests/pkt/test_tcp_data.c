@@ -485,6 +485,61 @@ out:
 	tt_down(&t);
 }
 
+/*
+ * Sender-side silly window avoidance (RFC 9293 3.8.6.2.1), with Nagle off
+ * so that only it can hold data back: a segment cut short by the peer's
+ * window waits while it is under both the MSS and half the largest window
+ * offered; with nothing in flight the retransmission timer sends it anyway
+ * (the override), which is no loss: no backoff, no window collapse.
+ */
+static void
+test_sender_silly_window_avoidance(void)
+{
+	static uint8_t data[20000];
+	struct tt t;
+	uint32_t cwnd;
+
+	if (tt_up(&t, NULL) != 0)
+		return;
+	t.peer_win = 10000;
+	tt_passive_open(&t, &tt_plain, 10 * MS); /* RTO 200 ms */
+	if (t.c == NULL)
+		goto out;
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_NODELAY, 1), 0);
+	tt_pattern(data, sizeof(data), 21);
+	CHECK_EQ(dtcp_write(t.c, data, sizeof(data)), (long)sizeof(data));
+	tt_poll(&t, 0);
+	/* Six full segments fill 8,760 of the 10,000 bytes; the last 1,240 would be silly. */
+	for (unsigned int i = 0; i < 6; i++)
+		expect_data(&t, data + i * 1460, 1460, false);
+	tt_expect_none(&t);
+	/* All acknowledged, but the window is now 600 bytes: under half of 10,000, held. */
+	t.peer_win = 600;
+	peer_ack(&t, 0);
+	tt_expect_none(&t);
+	cwnd = t.c->cwnd;
+	/* The override: one RTO later the 600 bytes go, without backoff or a window cut. */
+	tt_poll(&t, 200 * MS - 1);
+	tt_expect_none(&t);
+	tt_poll(&t, 1);
+	expect_data(&t, data + 8760, 600, false);
+	tt_expect_none(&t);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RTO_EXPIRED), 0);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RETRANSMITS), 0);
+	CHECK_EQ(t.c->cwnd, cwnd);
+	/* The window opens again: full segments at once. */
+	t.peer_win = 10000;
+	peer_ack(&t, 0);
+	for (unsigned int i = 0; i < 6; i++)
+		expect_data(&t, data + 9360 + i * 1460, 1460, false);
+	tt_expect_none(&t);
+	dtcp_abort(t.c);
+	t.c = NULL;
+	tt_take(&t);
+out:
+	tt_down(&t);
+}
+
 /* RFC 6298: retransmission after the RTO, doubled each time, reset by new ACKs. */
 static void
 test_data_retransmission(void)
@@ -797,6 +852,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_send_window_respected);
 	RUN_TEST(test_zero_window_probes);
 	RUN_TEST(test_nagle_and_nodelay);
+	RUN_TEST(test_sender_silly_window_avoidance);
 	RUN_TEST(test_data_retransmission);
 	RUN_TEST(test_retransmission_gives_up);
 	RUN_TEST(test_window_update_after_read);

@@ -467,6 +467,15 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 	return true;
 }
 
+/* A FIN beyond a hole waits for the data before it (RFC 9293 3.10.7.4, eighth check). */
+static void
+tcp_fin_ahead(struct dtcp_conn *c, uint32_t fin_seq)
+{
+	c->reass.fin = true;
+	c->reass.fin_seq = fin_seq;
+	tcp_schedule_ack(c);
+}
+
 /*
  * The segment's text (RFC 9293 3.10.7.4, seventh check): payload in order
  * goes to the receive queue, payload beyond a hole to the reassembly queue
@@ -533,6 +542,9 @@ tcp_input_data(struct dtcp_conn *c, struct tcp_seg *s, bool *tail_kept)
 		enum tcp_reass_result res = tcp_reass_insert(c, m, seq);
 
 		if (res != TCP_REASS_QUEUED) {
+			/* All held already: a FIN it carries is news all the same. */
+			if (res == TCP_REASS_DUPLICATE && *tail_kept && (th->flags & DTCP_TCP_FIN))
+				tcp_fin_ahead(c, th->seq + th->payload_len);
 			*tail_kept = false;
 			tcp_schedule_ack(c); /* a duplicate ACK, with SACK/D-SACK if on */
 			return false;
@@ -702,14 +714,10 @@ tcp_input_sync(struct dtcp_conn *c, struct tcp_seg *s)
 			break; /* after the peer's FIN: nothing more can be data */
 		}
 	}
-	/* A FIN beyond a hole waits for the data before it (RFC 9293 3.10.7.4, eighth). */
 	if ((th->flags & DTCP_TCP_FIN) && tail_kept && dtcp_seq_gt(fin_seq, c->rcv_nxt) &&
 	    (c->state == DTCP_TCP_ESTABLISHED || c->state == DTCP_TCP_FIN_WAIT_1 ||
-	     c->state == DTCP_TCP_FIN_WAIT_2)) {
-		c->reass.fin = true;
-		c->reass.fin_seq = fin_seq;
-		tcp_schedule_ack(c);
-	}
+	     c->state == DTCP_TCP_FIN_WAIT_2))
+		tcp_fin_ahead(c, fin_seq);
 	fin_in_order = ((th->flags & DTCP_TCP_FIN) && fin_seq == c->rcv_nxt) ||
 		       (c->reass.fin && c->reass.fin_seq == c->rcv_nxt);
 	if (fin_in_order) {

@@ -377,6 +377,34 @@ out:
 	tt_down(&t);
 }
 
+/* The FIN comes on a retransmission of data already held: the FIN is kept all the same. */
+static void
+test_ooo_fin_on_duplicate(void)
+{
+	struct tt t;
+	uint8_t data[1000];
+
+	if (!open_full(&t, NULL))
+		goto out;
+	tt_pattern(data, sizeof(data), 34);
+	send_at(&t, data, 500, 500, 0);
+	expect_sack(&t, 1, 500, 1000);
+	send_at(&t, data, 500, 500, DTCP_TCP_FIN);
+	expect_sack(&t, 2, 500, 1000, 500, 1000);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_DUPLICATE), 1);
+	CHECK_EQ(tt_state(&t), DTCP_TCP_ESTABLISHED);
+	send_at(&t, data, 0, 500, 0);
+	t.rcv_nxt = BASE + 1001;
+	t.our_win = win(&t, 1000);
+	tt_expect_ack(&t);
+	tt_expect_none(&t);
+	CHECK_EQ(tt_state(&t), DTCP_TCP_CLOSE_WAIT);
+	tt_expect_events(&t, 0, DTCP_EV_READABLE, DTCP_EV_PEER_CLOSED);
+	expect_recv(&t, data, 1000);
+out:
+	tt_down(&t);
+}
+
 /* A bare FIN beyond a hole, then data beyond the FIN (cut), then the data before it. */
 static void
 test_ooo_bare_fin(void)
@@ -690,6 +718,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_overlaps_trimmed);
 	RUN_TEST(test_duplicates_dsack);
 	RUN_TEST(test_ooo_fin);
+	RUN_TEST(test_ooo_fin_on_duplicate);
 	RUN_TEST(test_ooo_bare_fin);
 	RUN_TEST(test_window_edge_and_update);
 	RUN_TEST(test_buffer_budget);

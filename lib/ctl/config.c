@@ -67,6 +67,7 @@ static const struct int_key int_keys[] = {
 	TCP_KEY(rto_max_ms, 100, 600000, 120000),
 	TCP_KEY(time_wait_s, 1, 3600, 60),
 	TCP_KEY(fin_wait2_s, 1, 3600, 60),
+	TCP_KEY(delack_ms, 0, 500, 40),
 	TCP_KEY(challenge_ack_limit, 1, 1000000, 1000),
 	TCP_KEY(port_min, 1024, 65535, 32768),
 	TCP_KEY(port_max, 1024, 65535, 60999),

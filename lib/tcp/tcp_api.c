@@ -395,8 +395,10 @@ tcp_window_update(struct dtcp_conn *c)
 	if (c->state != DTCP_TCP_ESTABLISHED && c->state != DTCP_TCP_FIN_WAIT_1 &&
 	    c->state != DTCP_TCP_FIN_WAIT_2)
 		return;
-	if (now - advertised >= RTE_MIN(c->rcv_buf / 2, 2u * c->snd_mss))
+	if (now - advertised >= RTE_MIN(c->rcv_buf / 2, 2u * c->snd_mss)) {
+		dtcp_count(c->lc, DTCP_CTR_TCP_TX_WINDOW_UPDATES);
 		tcp_send_ack(c);
+	}
 }
 
 struct rte_mbuf *

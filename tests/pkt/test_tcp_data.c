@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Packet-level TCP tests: data. Delivery to dtcp_recv()/dtcp_read(), one ACK
- * per burst, out-of-order segments, segmentation at the MSS with exact
- * payloads (chained zero-copy and copied), the peer's window, zero-window
- * probes (RFC 9293 3.8.6.1), Nagle (RFC 9293 3.7.4) and NODELAY,
- * retransmission on RTO (RFC 6298) and giving up, window updates after the
- * application reads (RFC 1122 4.2.3.3), and the send buffer.
+ * per burst, an out-of-order segment queued (more in test_tcp_reass.c), segmentation at the MSS
+ * with exact payloads (chained zero-copy and copied), the peer's window, zero-window probes (RFC
+ * 9293 3.8.6.1), Nagle (RFC 9293 3.7.4) and NODELAY, retransmission on RTO (RFC 6298) and giving
+ * up, window updates after the application reads (RFC 1122 4.2.3.3), and the send buffer.
  */
 #include <errno.h>
 #include <string.h>
@@ -151,25 +150,39 @@ test_ack_coalescing(void)
 	tt_expect_events(&t, 0, DTCP_EV_READABLE);
 	expect_recv(&t, data + 400, 150);
 	CHECK_EQ(harness_drops(&t.h), 0);
-	/* Whole duplicates are not acceptable segments: each gets its ACK at once (RFC
-	 * 9293 3.10.7.4). */
+	/*
+	 * Whole duplicates are not acceptable segments: each gets its ACK at once
+	 * (RFC 9293 3.10.7.4), with a D-SACK block for it (RFC 2883: SACK is on).
+	 */
 	t.rcv_nxt -= 100;
 	tt_peer_data(&t, data + 450, 100);
 	t.rcv_nxt -= 100;
 	tt_peer_data(&t, data + 450, 100);
 	tt_poll(&t, 0);
 	t.our_win = 32768;
-	tt_expect_ack(&t);
-	tt_expect_ack(&t);
+	for (int i = 0; i < 2; i++) {
+		struct dtcp_tcp_repr w = tt_want(&t, DTCP_TCP_ACK);
+
+		w.sack_count = 1;
+		w.sack[0].left = t.rcv_nxt - 100;
+		w.sack[0].right = t.rcv_nxt;
+		tt_expect(&t, &w, NULL, 0);
+	}
 	tt_expect_none(&t);
 	CHECK_EQ(t.c->rcvq_len, 0);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_UNACCEPTABLE), 2);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_DSACKS), 2);
 	tt_expect_no_events(&t);
 out:
 	tt_down(&t);
 }
 
-/* A segment after a hole: dropped (no reassembly queue) with an immediate duplicate ACK. */
+/*
+ * A segment after a hole is queued (tcp_reass.c) and answered at once with
+ * a duplicate ACK, without SACK blocks when SACK was not negotiated; the
+ * segment filling the hole delivers both, in order (test_tcp_reass.c has
+ * the rest).
+ */
 static void
 test_out_of_order_dup_ack(void)
 {
@@ -190,9 +203,10 @@ test_out_of_order_dup_ack(void)
 	tt_input(&t, &seg, 0);
 	tt_expect_ack(&t); /* ACK = RCV.NXT, the start of the hole */
 	tt_expect_none(&t);
-	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_OUT_OF_ORDER), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_OOO_SEGMENTS), 1);
 	tt_expect_no_events(&t);
-	/* In one burst: the first 100 bytes (in order) then 200..300 (another hole). */
+	CHECK_EQ(t.c->rcvq_len, 0);
+	/* In one burst: the first 100 bytes (fill the hole) then 200..300 (now in order). */
 	tt_peer_data(&t, data, 100);
 	seg = tt_seg(&t, DTCP_TCP_ACK);
 	seg.seq += 100;
@@ -200,17 +214,14 @@ test_out_of_order_dup_ack(void)
 	seg.payload_len = 100;
 	tt_inject(&t, &seg);
 	tt_poll(&t, 0);
-	/* One ACK: the duplicate ACK, already acknowledging the first 100 bytes. */
-	tt_expect_ack(&t);
+	t.rcv_nxt += 200;
+	tt_expect_ack(&t); /* one ACK for all 300 bytes */
 	tt_expect_none(&t);
-	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_OUT_OF_ORDER), 2);
-	/* The peer fills the hole, in order. */
-	tt_peer_data(&t, data + 100, 200);
-	tt_poll(&t, 0);
-	tt_expect_ack(&t);
-	tt_expect_none(&t);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_OOO_SEGMENTS), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_DATA_SEGMENTS), 2);
 	tt_expect_events(&t, 0, DTCP_EV_READABLE);
 	expect_recv(&t, data, 300);
+	CHECK_EQ(harness_drops(&t.h), 0);
 out:
 	tt_down(&t);
 }

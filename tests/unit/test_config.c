@@ -78,6 +78,7 @@ test_defaults(void)
 	CHECK_EQ(cfg.tcp_port_max, 60999);
 	CHECK_EQ(cfg.tcp_syncookies, DTCP_SYNCOOKIE_AUTO);
 	CHECK_EQ(cfg.tcp_syncookie_period_s, 64);
+	CHECK_EQ(cfg.tcp_delack_ms, 40);
 	for (unsigned int p = 0; p < DTCP_MAX_PORTS; p++) {
 		CHECK_EQ(cfg.port[p].configured, false);
 		CHECK_EQ(cfg.port[p].addr, 0);
@@ -580,6 +581,26 @@ test_set_syncookies(void)
 		 "tcp:syncookie_period_s: '0' is not an integer in [1, 3600]");
 }
 
+/* [tcp] delack_ms: 0 (ACK every segment) up to 500 ms (RFC 1122 4.2.3.2's upper bound). */
+static void
+test_set_delack(void)
+{
+	struct dtcp_config cfg;
+	char err[DTCP_CONFIG_ERR_LEN];
+
+	dtcp_config_init(&cfg);
+	CHECK_EQ(dtcp_config_set(&cfg, "tcp", "delack_ms", "0", err, sizeof(err)), 0);
+	CHECK_EQ(cfg.tcp_delack_ms, 0);
+	CHECK_EQ(dtcp_config_set(&cfg, "tcp", "delack_ms", "500", err, sizeof(err)), 0);
+	CHECK_EQ(cfg.tcp_delack_ms, 500);
+	CHECK_EQ(dtcp_config_set(&cfg, "tcp", "delack_ms", "501", err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "tcp:delack_ms: '501' is not an integer in [0, 500]");
+	CHECK_EQ(cfg.tcp_delack_ms, 500);
+	SET_FAIL("tcp", "delack_ms", "-1", -EINVAL,
+		 "tcp:delack_ms: '-1' is not an integer in [0, 500]");
+	SET_FAIL("stack", "delack_ms", "40", -ENOENT, "stack:delack_ms: unknown key");
+}
+
 static void
 test_set_port_values(void)
 {
@@ -852,6 +873,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_set_integer_syntax);
 	RUN_TEST(test_set_sections);
 	RUN_TEST(test_set_syncookies);
+	RUN_TEST(test_set_delack);
 	RUN_TEST(test_set_port_values);
 	RUN_TEST(test_error_buffer);
 	RUN_TEST(test_validate_rules);

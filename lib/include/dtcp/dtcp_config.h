@@ -90,6 +90,7 @@ struct dtcp_config {
 	uint32_t tcp_rto_max_ms;     /**< [tcp] rto_max_ms */
 	uint32_t tcp_time_wait_s;    /**< [tcp] time_wait_s: 2*MSL */
 	uint32_t tcp_fin_wait2_s;    /**< [tcp] fin_wait2_s: orphaned FIN_WAIT_2 lifetime */
+	uint32_t tcp_delack_ms; /**< [tcp] delack_ms: delayed-ACK timeout, 0 = ACK every segment */
 	uint32_t tcp_challenge_ack_limit; /**< [tcp] challenge_ack_limit: per second per lcore */
 	uint16_t tcp_port_min;		  /**< [tcp] port_min: ephemeral port range start */
 	uint16_t tcp_port_max;		  /**< [tcp] port_max: ephemeral port range end */

@@ -96,6 +96,7 @@ struct dtcp_conn {
 	uint32_t cwnd;	   /* congestion window, bytes (RFC 5681) */
 	uint32_t ssthresh; /* slow start threshold, bytes */
 	struct tcp_cc_state cc;
+	const struct tcp_cc_ops *cc_ops; /* NULL until tcp_cc_init() or DTCP_OPT_CONGESTION */
 	uint32_t snd_wl1, snd_wl2;
 	uint16_t snd_mss; /* payload bytes per segment, options excluded */
 	uint8_t snd_wscale, rcv_wscale;

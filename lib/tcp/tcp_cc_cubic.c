@@ -161,19 +161,25 @@ cubic_cong_avoid(struct dtcp_conn *c, uint32_t acked)
 {
 	struct tcp_cc_cubic *cu = &c->cc.cubic;
 	uint32_t mss = c->snd_mss, cwnd = c->cwnd, t, w_t, w_est, target, alpha;
-	uint64_t max_target, inc, w_est_max = (uint64_t)UINT32_MAX << CUBIC_W_EST_SHIFT;
+	uint64_t inc, max_target = (uint64_t)cwnd + cwnd / 2, w_est_max;
 
 	if (!cu->in_epoch)
 		cubic_start_epoch(c);
 	/* What one ACK can stand for: a stretch ACK grows the window by one window's worth. */
 	acked = RTE_MIN(acked, cwnd);
-	t = cubic_ticks(c->lc->now_us - cu->epoch_us);
+	t = c->lc->now_us > cu->epoch_us ? cubic_ticks(c->lc->now_us - cu->epoch_us) : 0;
 
 	/* Section 4.3: the Reno-friendly estimate. */
 	alpha = (cu->w_est_q10 >> CUBIC_W_EST_SHIFT) >= cu->cwnd_prior ? CUBIC_ALPHA_DEN
 								       : CUBIC_ALPHA_NUM;
 	cu->w_est_q10 += (((uint64_t)acked * mss * alpha) << CUBIC_W_EST_SHIFT) /
 			 ((uint64_t)CUBIC_ALPHA_DEN * cwnd);
+	/*
+	 * Not more than half a window ahead of cwnd: while something else holds
+	 * cwnd down (the peer's window, see tcp_cc_ack()) W_est must not run
+	 * away and later lift cwnd in one jump.
+	 */
+	w_est_max = RTE_MIN(max_target, (uint64_t)UINT32_MAX) << CUBIC_W_EST_SHIFT;
 	if (cu->w_est_q10 > w_est_max)
 		cu->w_est_q10 = w_est_max;
 	w_est = (uint32_t)(cu->w_est_q10 >> CUBIC_W_EST_SHIFT);
@@ -187,7 +193,6 @@ cubic_cong_avoid(struct dtcp_conn *c, uint32_t acked)
 
 	/* Sections 4.4 and 4.5: towards W_cubic(t + RTT), by at most half a window per RTT. */
 	target = cubic_w(cu, t + cubic_ticks(c->srtt_us), mss);
-	max_target = (uint64_t)cwnd + cwnd / 2;
 	if (target < cwnd)
 		target = cwnd;
 	else if (target > max_target)

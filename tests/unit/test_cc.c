@@ -525,6 +525,33 @@ test_cubic_growth_bounded(void)
 }
 
 /*
+ * While the peer's window holds cwnd down (to twice its largest window), the
+ * Reno-friendly estimate does not run away: when the window opens, cwnd
+ * grows by about half a window in the next round trip, not by everything
+ * W_est would have accumulated in 200 capped ones.
+ */
+static void
+test_cubic_capped_no_jump(void)
+{
+	struct dtcp_conn *c = setup(DTCP_CC_CUBIC, MSS, 10);
+	uint32_t before;
+
+	c->srtt_us = 1000;
+	send_bytes(c, 60 * MSS);
+	loss_at(c, 60 * MSS);
+	recover(c);
+	c->max_snd_wnd = 25 * MSS;
+	for (int r = 0; r < 200; r++)
+		round_trip(c, MSS, 1000);
+	CHECK_EQ(c->cwnd, 50 * MSS);
+	CHECK((c->cc.cubic.w_est_q10 >> 10) <= 75 * MSS);
+	c->max_snd_wnd = 1u << 30;
+	before = c->cwnd;
+	round_trip(c, MSS, 1000);
+	CHECK(c->cwnd <= before + before / 2 + MSS);
+}
+
+/*
  * Short RTT and a small window: the cubic curve hardly moves in a few
  * milliseconds, so the Reno-friendly region governs: cwnd follows W_est,
  * alpha_cubic = 9/17 segment per RTT until W_est reaches cwnd_prior, 1 after.
@@ -657,6 +684,7 @@ main(void)
 	RUN_TEST(test_cubic_w_of_t);
 	RUN_TEST(test_cubic_growth_bounded);
 	RUN_TEST(test_cubic_reno_friendly);
+	RUN_TEST(test_cubic_capped_no_jump);
 	RUN_TEST(test_cubic_timeout);
 	RUN_TEST(test_cubic_after_idle);
 	return TEST_EXIT();

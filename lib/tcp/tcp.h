@@ -132,6 +132,7 @@ struct dtcp_conn {
 	uint32_t cwnd;	   /* congestion window, bytes (RFC 5681) */
 	uint32_t ssthresh; /* slow start threshold, bytes */
 	struct tcp_cc_state cc;
+	const struct tcp_cc_ops *cc_ops; /* NULL until tcp_cc_init() or DTCP_OPT_CONGESTION */
 	/* Loss recovery (tcp_recovery.c): RFC 6582 / RFC 6675. */
 	uint32_t recover;  /* SND.MAX when recovery last began: no second reduction below it */
 	uint32_t high_rxt; /* end of the last retransmission in this recovery (HighRxt) */

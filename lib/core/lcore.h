@@ -28,6 +28,7 @@
 
 /** This lcore's view of one port. */
 struct dtcp_lcore_port {
+	struct dtcp_lcore *lc;		   /**< the lcore this belongs to (TX retry callback) */
 	const struct dtcp_port *port;	   /**< shared, read-only */
 	struct rte_eth_dev_tx_buffer *txb; /**< frames queued for this iteration's flush */
 	bool announced;			   /**< the device took our gratuitous ARP */

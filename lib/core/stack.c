@@ -45,6 +45,31 @@ stack_pool(struct dtcp_stack *s, int socket, uint16_t max_mtu)
 	return s->pools[idx];
 }
 
+/*
+ * Frames a TX flush could not place: the ring was full. The device drains it
+ * while we look (a NIC, or the vhost peer's core), so a few immediate retries
+ * usually place them; a dropped TCP segment would otherwise cost a
+ * retransmission, often a timeout. What is still refused after that is freed
+ * and counted (drop_tx_full): the loop never waits on a stuck device.
+ */
+#define TX_RETRIES 32
+
+static void
+tx_refused(struct rte_mbuf **pkts, uint16_t unsent, void *userdata)
+{
+	struct dtcp_lcore_port *lp = userdata;
+	struct dtcp_lcore *lc = lp->lc;
+	uint16_t done = 0;
+
+	for (unsigned int i = 0; i < TX_RETRIES && done < unsent; i++)
+		done += rte_eth_tx_burst(lp->port->port_id, lc->queue_id, pkts + done,
+					 (uint16_t)(unsent - done));
+	lc->ctr[DTCP_CTR_TX_RETRIED] += done;
+	lc->ctr[DTCP_CTR_DROP_TX_FULL] += (uint16_t)(unsent - done);
+	for (uint16_t i = done; i < unsent; i++)
+		rte_pktmbuf_free(pkts[i]);
+}
+
 static int
 lcore_init(struct dtcp_stack *s, struct dtcp_lcore *lc, unsigned int index, unsigned int lcore_id)
 {
@@ -66,8 +91,8 @@ lcore_init(struct dtcp_stack *s, struct dtcp_lcore *lc, unsigned int index, unsi
 		if (txb == NULL)
 			return -ENOMEM;
 		rte_eth_tx_buffer_init(txb, s->cfg.burst_size);
-		rte_eth_tx_buffer_set_err_callback(txb, rte_eth_tx_buffer_count_callback,
-						   &lc->ctr[DTCP_CTR_DROP_TX_FULL]);
+		rte_eth_tx_buffer_set_err_callback(txb, tx_refused, &lc->ports[p]);
+		lc->ports[p].lc = lc;
 		lc->ports[p].port = &s->ports[p];
 		lc->ports[p].txb = txb;
 	}

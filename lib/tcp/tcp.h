@@ -153,6 +153,8 @@ struct dtcp_conn {
 	uint32_t sndq_len;	/* bytes queued (not counting SYN/FIN) */
 	uint32_t sndq_truesize; /* buffer bytes those mbufs pin (bounds tiny writes) */
 	uint32_t snd_buf;
+	struct rte_mbuf *sndq_cur; /* tcp_attach_payload()'s last start, NULL: from the head */
+	uint32_t sndq_cur_off;	   /* sndq_cur's first byte, as an offset from snd_una */
 
 	/* Receive sequence space. */
 	uint32_t irs;

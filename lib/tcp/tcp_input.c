@@ -360,6 +360,13 @@ static void
 tcp_sndq_trim(struct dtcp_conn *c, uint32_t bytes)
 {
 	c->sndq_len -= bytes;
+	/* The cursor's mbuf survives only if it starts at or after the new SND.UNA. */
+	if (c->sndq_cur != NULL) {
+		if (c->sndq_cur_off >= bytes)
+			c->sndq_cur_off -= bytes;
+		else
+			c->sndq_cur = NULL;
+	}
 	while (bytes > 0) {
 		struct rte_mbuf *m = c->sndq_head;
 

@@ -76,17 +76,31 @@ tcp_chain_sum(const struct rte_mbuf *m)
 	return (uint16_t)sum;
 }
 
-/* Attach [off, off + len) of the send queue to @p m as indirect mbufs (or copy it). */
+/*
+ * Attach [off, off + len) of the send queue to @p m as indirect mbufs (or copy
+ * it). The walk starts from the cursor the previous call left (the mbuf that
+ * held its first byte) when that is not past @p off: sending at SND.NXT then
+ * costs the mbufs of one segment, not of the whole flight (with a 4 MiB send
+ * buffer, thousands).
+ */
 static int
-tcp_attach_payload(struct dtcp_lcore *lc, const struct dtcp_conn *c, struct rte_mbuf *m,
-		   uint32_t off, uint32_t len, bool chain)
+tcp_attach_payload(struct dtcp_lcore *lc, struct dtcp_conn *c, struct rte_mbuf *m, uint32_t off,
+		   uint32_t len, bool chain)
 {
 	struct rte_mbuf *seg = c->sndq_head;
+	uint32_t seg_off = 0; /* of seg's first byte, from SND.UNA */
 
-	while (seg != NULL && off >= seg->data_len) {
-		off -= seg->data_len;
+	if (c->sndq_cur != NULL && c->sndq_cur_off <= off) {
+		seg = c->sndq_cur;
+		seg_off = c->sndq_cur_off;
+	}
+	while (seg != NULL && off - seg_off >= seg->data_len) {
+		seg_off += seg->data_len;
 		seg = seg->next;
 	}
+	c->sndq_cur = seg;
+	c->sndq_cur_off = seg_off;
+	off -= seg_off;
 	while (len > 0 && seg != NULL) {
 		uint32_t piece = RTE_MIN(len, (uint32_t)seg->data_len - off);
 
@@ -123,7 +137,7 @@ tcp_attach_payload(struct dtcp_lcore *lc, const struct dtcp_conn *c, struct rte_
  */
 static int
 tcp_emit(struct dtcp_lcore *lc, unsigned int port_idx, const struct dtcp_flow_key *key,
-	 struct dtcp_tcp_repr *th, const struct dtcp_conn *c, uint32_t off, uint32_t len)
+	 struct dtcp_tcp_repr *th, struct dtcp_conn *c, uint32_t off, uint32_t len)
 {
 	const struct dtcp_port_caps *caps = &lc->ports[port_idx].port->caps;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->pool);

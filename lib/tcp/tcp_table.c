@@ -196,7 +196,7 @@ tcp_sndq_free(struct dtcp_conn *c)
 		rte_pktmbuf_free(m);
 		m = next;
 	}
-	c->sndq_head = c->sndq_tail = NULL;
+	c->sndq_head = c->sndq_tail = c->sndq_cur = NULL;
 	c->sndq_len = 0;
 	c->sndq_truesize = 0;
 }

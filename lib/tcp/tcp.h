@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * TCP internals shared by tcp_table.c (tables and lifetime), tcp_input.c
- * (segment arrival, by state), tcp_output.c (the only segment builder),
- * tcp_timer.c (retransmission, TIME_WAIT, FIN_WAIT_2, keepalive) and
+ * (segment arrival, by state), tcp_reass.c (out-of-order data, SACK blocks
+ * to report), tcp_output.c (the only segment builder),
+ * tcp_timer.c (retransmission, delayed ACK, TIME_WAIT, FIN_WAIT_2, keepalive) and
  * tcp_api.c (the public calls and the event queue).
  *
  * Every structure here belongs to one lcore (struct dtcp_tcp_lcore inside
@@ -85,6 +86,27 @@ struct dtcp_listener {
 	TAILQ_HEAD(, dtcp_conn) acceptq;
 };
 
+/*
+ * Out-of-order data (tcp_reass.c): what arrived beyond a hole, kept in the
+ * mbufs it came in (headers trimmed off), never copied. Each mbuf holds one
+ * piece of payload, the sequence number of its first byte in hash.usr; they
+ * are linked through ->next in sequence order and never overlap. Contiguous
+ * pieces form the ranges SACK reports.
+ */
+struct tcp_reass {
+	struct rte_mbuf *head, *tail;
+	uint32_t bytes;	   /* payload bytes held */
+	uint32_t truesize; /* buffer bytes those mbufs pin (bounds tiny segments) */
+	uint16_t nb_segs;  /* mbufs held */
+	bool fin;	   /* the peer's FIN arrived beyond the hole, at fin_seq */
+	bool dsack;	   /* dsack_block goes first in the next ACK (RFC 2883) */
+	uint8_t nb_sack;   /* valid entries in sack[] */
+	uint32_t fin_seq;
+	struct dtcp_tcp_sack_block dsack_block;
+	/* Ranges held, the one with the most recent arrival first (RFC 2018 section 4). */
+	struct dtcp_tcp_sack_block sack[DTCP_TCP_MAX_SACK];
+};
+
 struct dtcp_conn {
 	struct dtcp_flow_key key;
 	struct dtcp_lcore *lc;
@@ -110,6 +132,7 @@ struct dtcp_conn {
 	uint32_t cwnd;	   /* congestion window, bytes (RFC 5681) */
 	uint32_t ssthresh; /* slow start threshold, bytes */
 	struct tcp_cc_state cc;
+	const struct tcp_cc_ops *cc_ops; /* NULL until tcp_cc_init() or DTCP_OPT_CONGESTION */
 	/* Loss recovery (tcp_recovery.c): RFC 6582 / RFC 6675. */
 	uint32_t recover;  /* SND.MAX when recovery last began: no second reduction below it */
 	uint32_t high_rxt; /* end of the last retransmission in this recovery (HighRxt) */
@@ -138,6 +161,10 @@ struct dtcp_conn {
 	uint32_t rcv_buf;
 	struct rte_mbuf *rcvq_head, *rcvq_tail; /* in-order payload, one chain */
 	uint32_t rcvq_len;
+	struct tcp_reass reass; /* beyond a hole */
+	uint32_t rcv_unacked;	/* in-order bytes taken since the last ACK we sent */
+	uint16_t rcv_mss;	/* largest payload the peer sent us (full-sized, RFC 5681) */
+	struct dtcp_timer delack_timer; /* delayed ACK (RFC 1122 4.2.3.2) */
 
 	/* Timers and RTT (RFC 6298). */
 	struct dtcp_timer rtx_timer;  /* SYN, SYN-ACK, data, persist, FIN_WAIT_2 */
@@ -279,9 +306,25 @@ void tcp_send_keepalive(struct dtcp_conn *c);
 void tcp_tw_send_ack(struct dtcp_lcore *lc, const struct dtcp_tw *tw);
 void tcp_reply_rst(struct dtcp_lcore *lc, struct tcp_seg *s);
 void tcp_schedule_ack(struct dtcp_conn *c);
+void tcp_delay_ack(struct dtcp_conn *c, uint32_t len);
 void tcp_flush_acks(struct dtcp_lcore *lc);
 uint32_t tcp_rcv_wnd(const struct dtcp_conn *c);
 uint32_t tcp_now_ts(const struct dtcp_lcore *lc, uint32_t offset);
+
+/* tcp_reass.c */
+/* What tcp_reass_insert() did with a segment. */
+enum tcp_reass_result {
+	TCP_REASS_QUEUED,    /* held (possibly trimmed against what is held) */
+	TCP_REASS_DUPLICATE, /* all of it held already: dropped, D-SACK noted */
+	TCP_REASS_FULL,	     /* over the buffer budget: dropped */
+};
+bool tcp_rcvq_append(struct dtcp_conn *c, struct rte_mbuf *m);
+enum tcp_reass_result tcp_reass_insert(struct dtcp_conn *c, struct rte_mbuf *m, uint32_t seq);
+uint32_t tcp_reass_pull(struct dtcp_conn *c);
+void tcp_reass_dsack(struct dtcp_conn *c, uint32_t left, uint32_t right);
+unsigned int tcp_reass_sack(struct dtcp_conn *c, struct dtcp_tcp_sack_block *blocks,
+			    unsigned int max);
+void tcp_reass_free(struct dtcp_conn *c);
 
 /* tcp_syncookie.c */
 bool tcp_syncookie_wanted(struct dtcp_lcore *lc);
@@ -302,5 +345,6 @@ void tcp_rtt_sample(struct dtcp_conn *c, uint32_t rtt_us);
 void tcp_keepalive_reset(struct dtcp_conn *c);
 void tcp_tw_arm(struct dtcp_lcore *lc, struct dtcp_tw *tw);
 void tcp_handshake_sample(struct dtcp_conn *c, bool active);
+void tcp_delack_arm(struct dtcp_conn *c);
 
 #endif

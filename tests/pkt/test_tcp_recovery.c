@@ -91,9 +91,13 @@ test_newreno_fast_retransmit_and_partial_ack(void)
 	const uint32_t mss = 1460;
 	struct sent s[NB_SEGS];
 	uint32_t base, flight, ssthresh;
+	struct dtcp_config cfg;
 	struct tt t;
 
-	if (tt_up(&t, NULL) != 0)
+	/* The arithmetic below is NewReno's halving; CUBIC's is tests/unit/test_cc.c's. */
+	tt_config(&cfg);
+	cfg.tcp_congestion_control = DTCP_CC_NEWRENO;
+	if (tt_up(&t, &cfg) != 0)
 		return;
 	tt_passive_open(&t, &tt_plain, 10 * MS);
 	if (t.c == NULL)
@@ -179,9 +183,13 @@ test_sack_recovery_resends_only_holes(void)
 	const uint32_t b_partial[][2] = {{4 * 1448, 8 * 1448}};
 	struct sent s[NB_SEGS];
 	uint32_t base;
+	struct dtcp_config cfg;
 	struct tt t;
 
-	if (tt_up(&t, NULL) != 0)
+	/* The arithmetic below is NewReno's halving; CUBIC's is tests/unit/test_cc.c's. */
+	tt_config(&cfg);
+	cfg.tcp_congestion_control = DTCP_CC_NEWRENO;
+	if (tt_up(&t, &cfg) != 0)
 		return;
 	tt_passive_open(&t, &tt_full, 10 * MS);
 	if (t.c == NULL)
@@ -245,9 +253,13 @@ test_no_second_reduction_and_rto_ends_recovery(void)
 	const uint32_t mss = 1460;
 	struct sent s[NB_SEGS];
 	uint32_t base, cwnd;
+	struct dtcp_config cfg;
 	struct tt t;
 
-	if (tt_up(&t, NULL) != 0)
+	/* The arithmetic below is NewReno's halving; CUBIC's is tests/unit/test_cc.c's. */
+	tt_config(&cfg);
+	cfg.tcp_congestion_control = DTCP_CC_NEWRENO;
+	if (tt_up(&t, &cfg) != 0)
 		return;
 	tt_passive_open(&t, &tt_plain, 10 * MS);
 	if (t.c == NULL)

@@ -30,12 +30,17 @@
 #
 # Drops: every drop_* counter of both stacks must be 0, except
 #   drop_arp_not_for_us   the other stack's gratuitous ARP (a request for its own address)
-#   drop_tcp_out_of_order receiver: a segment after a hole; not acknowledged, so the
-#                         sender retransmits it (dtcp has no reassembly queue yet)
+#   drop_tcp_ooo_full     receiver: an out-of-order segment refused because the
+#                         reassembly queue is full; neither acknowledged nor SACKed, so
+#                         the sender retransmits it
+#   drop_tcp_duplicate    receiver: a segment whose data it already holds out of order
+#   drop_tcp_unacceptable receiver: only as many as the duplicates of data already
+#                         delivered (tcp_rx_dup_segments less drop_tcp_duplicate: a
+#                         spurious retransmission); more would be data beyond the window
 #   drop_tx_full          sender: the TX ring was full; the data stays in the send
 #                         queue unacknowledged and is retransmitted
-# Those are data the stack never accepted; they are printed for the record, with
-# the retransmission counters.
+# Those are data the stack never accepted (or already had); they are printed for the
+# record, with the retransmission and reassembly counters.
 #
 # Bounded: each phase's transfer must finish within XFER_S seconds (default 60);
 # every process is stopped by PID. Memory: --no-huge, as in test_vhost.sh.
@@ -142,7 +147,7 @@ check_drops() { # WHO FILE TOLERATED...
 	else
 		fail "$who dropped: $bad"
 	fi
-	noted=$(awk '$1 ~ /^tcp_(tx_retransmits|fast_retransmits|recoveries|rto_expired)$/ &&
+	noted=$(awk '$1 ~ /^tcp_(tx_retransmits|fast_retransmits|recoveries|rto_expired|rx_ooo_segments|rx_dup_segments)$/ &&
 		NF == 2 { printf "%s%s=%s", sep, $1, $2; sep = " " }' "$file")
 	echo "  $who: ${noted:-no retransmission}"
 }
@@ -152,6 +157,19 @@ status_is_0() { # WHO STATUS
 		ok "$1 exited 0"
 	else
 		fail "$1 exit status $2"
+	fi
+}
+
+# drop_tcp_unacceptable is also where a duplicate of delivered data ends: allow those.
+old_duplicates() { # WHO FILE
+	local unacc dup held
+	unacc=$(counter "$2" drop_tcp_unacceptable)
+	dup=$(counter "$2" tcp_rx_dup_segments)
+	held=$(counter "$2" drop_tcp_duplicate)
+	if [ "$unacc" -le $((dup - held)) ]; then
+		ok "$1: drop_tcp_unacceptable $unacc, all duplicates of delivered data ($dup duplicates, $held of queued data)"
+	else
+		fail "$1: drop_tcp_unacceptable $unacc > $((dup - held)) duplicates of delivered data: segments beyond the window"
 	fi
 }
 
@@ -268,7 +286,9 @@ expect "sink_bytes_verified against the bytes dtcp-perf saw acknowledged ($acked
 echo "  (the $((verified - acked)) bytes beyond were queued, not yet acknowledged, when dtcp-perf stopped)"
 expect "dtcp-perf errors_total" "$(json "$tmp/perf1.json" errors_total)" == 0
 expect "dtcp-perf connections" "$(json "$tmp/perf1.json" connections)" == 1
-check_drops "receiver (sink)" "$sink_out" drop_arp_not_for_us drop_tcp_out_of_order
+check_drops "receiver (sink)" "$sink_out" drop_arp_not_for_us drop_tcp_ooo_full \
+	drop_tcp_duplicate drop_tcp_unacceptable
+old_duplicates "receiver (sink)" "$sink_out"
 check_drops "sender (dtcp-perf)" "$tmp/perf1.err" drop_arp_not_for_us drop_tx_full
 no_rst "receiver (sink)" "$sink_out"
 no_rst "sender (dtcp-perf)" "$tmp/perf1.err"
@@ -311,7 +331,9 @@ expect "dtcp-server http_requests" "$(counter "$tmp/server.out" http_requests)" 
 expect "dtcp-server bytes_sent" "$(counter "$tmp/server.out" bytes_sent)" '>=' "$BYTES"
 expect "dtcp-server conns_error" "$(counter "$tmp/server.out" conns_error)" == 0
 check_drops "sender (dtcp-server)" "$tmp/server.out" drop_arp_not_for_us drop_tx_full
-check_drops "receiver (dtcp-perf)" "$tmp/perf2.err" drop_arp_not_for_us drop_tcp_out_of_order
+check_drops "receiver (dtcp-perf)" "$tmp/perf2.err" drop_arp_not_for_us drop_tcp_ooo_full \
+	drop_tcp_duplicate drop_tcp_unacceptable
+old_duplicates "receiver (dtcp-perf)" "$tmp/perf2.err"
 no_rst "sender (dtcp-server)" "$tmp/server.out"
 no_rst "receiver (dtcp-perf)" "$tmp/perf2.err"
 

@@ -261,7 +261,98 @@ class Topology:
                    timeout=timeout + 15, check_rc=check_rc)
 
 
+class RelayTopology(Topology):
+    """Like Topology (same attributes, same addresses), but the two ends do not meet: a
+    third namespace, NAME-r, holds the far end of each veth, NAME-rs (the stack's peer)
+    and NAME-rl (Linux's peer), so that a program there (netem_relay) carries every frame
+    between them. The relay namespace has no address, IPv6 off and an nftables ingress
+    chain that drops everything on both veths (as the stack's namespace: packet sockets
+    still see the frames, its kernel never answers). Offloads off on every veth end.
+    Built here, not by tools/topo; ip netns del removes all of it."""
+
+    def __enter__(self):
+        self.up = True
+        n = self.name
+        self.stack_ns, self.linux_ns, self.relay_ns = f"{n}-s", f"{n}-l", f"{n}-r"
+        self.stack_if, self.linux_if = f"{n}-s0", f"{n}-l0"
+        self.relay_stack_if, self.relay_linux_if = f"{n}-rs", f"{n}-rl"
+        self.linux_addr, self.stack_addr, self.prefix_len = (f"{self.subnet}.1",
+                                                             f"{self.subnet}.2", 24)
+        try:
+            self._down()
+            for ns in (self.stack_ns, self.linux_ns, self.relay_ns):
+                run(["ip", "netns", "add", ns])
+                run(["ip", "netns", "exec", ns, "sysctl", "-qw",
+                     "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+                     "net.ipv4.ip_forward=0"])
+                run(["ip", "-n", ns, "link", "set", "lo", "up"])
+            for ns, dev, peer in ((self.stack_ns, self.stack_if, self.relay_stack_if),
+                                  (self.linux_ns, self.linux_if, self.relay_linux_if)):
+                run(["ip", "link", "add", dev, "netns", ns, "type", "veth", "peer", "name",
+                     peer, "netns", self.relay_ns])
+            # af_packet (and the relay's packet sockets) must see complete, checksummed,
+            # unmerged frames everywhere.
+            for ns, dev in ((self.stack_ns, self.stack_if), (self.linux_ns, self.linux_if),
+                            (self.relay_ns, self.relay_stack_if),
+                            (self.relay_ns, self.relay_linux_if)):
+                run(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off", "tso", "off",
+                     "gso", "off", "gro", "off"])
+            run(["ip", "-n", self.linux_ns, "addr", "add", f"{self.linux_addr}/24", "dev",
+                 self.linux_if])
+            for ns, devs in ((self.stack_ns, [self.stack_if]),
+                             (self.relay_ns, [self.relay_stack_if, self.relay_linux_if])):
+                if shutil.which("nft"):
+                    chains = "".join(
+                        f"chain in{i} {{ type filter hook ingress device \"{d}\" priority 0; "
+                        f"policy drop; }}\n" for i, d in enumerate(devs))
+                    run(["ip", "netns", "exec", ns, "nft", "-f", "-"],
+                        input=f"table netdev dtcp_mute {{\n{chains}}}\n")
+            for ns, dev in ((self.relay_ns, self.relay_stack_if),
+                            (self.relay_ns, self.relay_linux_if),
+                            (self.stack_ns, self.stack_if), (self.linux_ns, self.linux_if)):
+                run(["ip", "-n", ns, "link", "set", dev, "up"])
+            self.stack_mac = self.link_mac(self.stack_ns, self.stack_if)
+            self.linux_mac = self.link_mac(self.linux_ns, self.linux_if)
+        except BaseException:
+            self.__exit__()
+            raise
+        log(f"relay topology {n}: {self.linux_if} {self.linux_addr} {self.linux_mac} <-> "
+            f"[{self.relay_linux_if} {self.relay_ns} {self.relay_stack_if}] <-> "
+            f"{self.stack_if} {self.stack_addr} {self.stack_mac}")
+        return self
+
+    def _down(self):
+        for ns in (f"{self.name}-s", f"{self.name}-l", f"{self.name}-r"):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=60)
+
+    def __exit__(self, *exc):
+        if self.up:
+            self._down()
+            self.up = False
+        return False
+
+    def in_relay(self, *cmd, cpu=0):
+        """argv running @cmd in the relay namespace, on the Linux side's core."""
+        argv = ["ip", "netns", "exec", self.relay_ns]
+        if cpu is not None:
+            argv += ["taskset", "-c", str(cpu)]
+        return argv + list(cmd)
+
+
+def relay_binary():
+    path = os.path.join(build_root(), "tests", "interop", "netem_relay")
+    check(os.access(path, os.X_OK), f"netem_relay not found at {path} (DTCP_BUILD_ROOT?)")
+    return path
+
+
 # --- the stack ------------------------------------------------------------------------
+
+def af_packet_vdev(topo, *args):
+    """The --vdev of the stack's af_packet port on topo.stack_if; @args are more of the
+    PMD's key=value devargs (e.g. "qdisc_bypass=0": by default net_af_packet sets
+    PACKET_QDISC_BYPASS, so its frames skip the veth's qdisc, netem included)."""
+    return ",".join([f"net_af_packet0,iface={topo.stack_if}", *args])
+
 
 def parse_counter_lines(text):
     """'  name   value' lines after 'dtcp-server: final counters' -> dict."""
@@ -283,13 +374,14 @@ class DtcpServer:
 
     READY = "dtcp-server: ready"
 
-    def __init__(self, topo, hugepages=False, mem_mb=256, ready_timeout=30, extra_args=()):
+    def __init__(self, topo, hugepages=False, mem_mb=256, ready_timeout=30, extra_args=(),
+                 vdev_args=()):
         self.topo = topo
         self.prefix = f"dtcp-{topo.name}"
         self.hugepages = hugepages
         argv = ["ip", "netns", "exec", topo.stack_ns, "taskset", "-c", "1", server_binary(),
                 "-l", "1", "--no-pci", "-m", str(mem_mb), "--file-prefix", self.prefix,
-                "--vdev", f"net_af_packet0,iface={topo.stack_if}"]
+                "--vdev", af_packet_vdev(topo, *vdev_args)]
         if not hugepages:
             argv.append("--no-huge")
         argv += ["--", "--addr", f"{topo.stack_addr}/{topo.prefix_len}", *extra_args]
@@ -534,6 +626,40 @@ def linux_snmp(topo):
     return mib
 
 
+def linux_netstat(topo):
+    """The Linux namespace's /proc/net/netstat as {"TcpExt": {"TCPOFOQueue": n, ...},
+    "IpExt": {...}} (same layout as /proc/net/snmp)."""
+    r = run(topo.in_linux("cat", "/proc/net/netstat"))
+    lines = [line.split() for line in r.stdout.splitlines()]
+    mib = {}
+    for head, vals in zip(lines[::2], lines[1::2]):
+        if head and vals and head[0] == vals[0]:
+            mib[head[0].rstrip(":")] = {k: int(v) for k, v in zip(head[1:], vals[1:])}
+    return mib
+
+
+def qdisc_stats(ns, dev):
+    """The root qdisc of @dev in namespace @ns (tc -s -j): dict with kind, packets, bytes,
+    drops, qlen, backlog (as tc prints them)."""
+    r = run(["tc", "-n", ns, "-s", "-j", "qdisc", "show", "dev", dev, "root"])
+    rows = json.loads(r.stdout or "[]")
+    check(rows, f"no root qdisc on {dev} in {ns}")
+    return rows[0]
+
+
+def kernel_has_qdisc(kind):
+    """Whether this kernel can create a @kind qdisc (probes on a dummy veth pair inside a
+    namespace of its own, removed again)."""
+    ns = f"qprobe{os.getpid()}"[:15]
+    try:
+        run(["ip", "netns", "add", ns])
+        run(["ip", "-n", ns, "link", "add", "qp0", "type", "veth", "peer", "name", "qp1"])
+        r = run(["tc", "-n", ns, "qdisc", "add", "dev", "qp0", "root", kind], check_rc=False)
+        return r.returncode == 0
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)
+
+
 class PerfRun:
     """The outcome of one dtcp-perf run: rc, result (its --json object or None), the
     stack counters it printed with --stats, and its raw output."""
@@ -576,31 +702,42 @@ class PerfRun:
         return self.result
 
 
-def run_perf(topo, *args, config=None, prefix=None, mem_mb=256, timeout=120):
-    """dtcp-perf over af_packet in the stack namespace, pinned to core 1, to completion.
-
-    @args are dtcp-perf's own options after --addr (--server, --test, ...); --json and
-    --stats are added. Returns a PerfRun; the caller judges rc (errors exit 1)."""
+def perf_argv(topo, *args, config=None, prefix=None, mem_mb=256, vdev_args=()):
+    """argv of dtcp-perf over af_packet in the stack namespace, pinned to core 1, with
+    --json and --stats; @args are its own options after --addr. Returns (argv, prefix)."""
     prefix = prefix or f"perf-{topo.name}"
     argv = ["ip", "netns", "exec", topo.stack_ns, "taskset", "-c", "1", perf_binary(),
             "-l", "1", "--no-pci", "--no-huge", "-m", str(mem_mb), "--file-prefix", prefix,
-            "--vdev", f"net_af_packet0,iface={topo.stack_if}",
+            "--vdev", af_packet_vdev(topo, *vdev_args),
             "--", "--addr", f"{topo.stack_addr}/{topo.prefix_len}", "--json", "--stats"]
     if config is not None:
         argv += ["--config", config]
-    argv += list(args)
-    log("running: " + " ".join(argv))
-    try:
-        r = run(argv, timeout=timeout, check_rc=False)
-    finally:
-        shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
-    p = PerfRun(argv, r)
+    return argv + list(args), prefix
+
+
+def _log_perf(p):
     if p.result is not None:
         log(f"dtcp-perf exit {p.rc}: " + json.dumps(p.result))
     if p.counters:
         log("dtcp-perf stack counters: " +
             " ".join(f"{k}={v}" for k, v in p.counters.items()
                      if k.startswith(("tcp_", "drop_"))))
+
+
+def run_perf(topo, *args, config=None, prefix=None, mem_mb=256, timeout=120, vdev_args=()):
+    """dtcp-perf over af_packet in the stack namespace, pinned to core 1, to completion.
+
+    @args are dtcp-perf's own options after --addr (--server, --test, ...); --json and
+    --stats are added. Returns a PerfRun; the caller judges rc (errors exit 1)."""
+    argv, prefix = perf_argv(topo, *args, config=config, prefix=prefix, mem_mb=mem_mb,
+                             vdev_args=vdev_args)
+    log("running: " + " ".join(argv))
+    try:
+        r = run(argv, timeout=timeout, check_rc=False)
+    finally:
+        shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+    p = PerfRun(argv, r)
+    _log_perf(p)
     return p
 
 
@@ -663,6 +800,46 @@ class Background:
 
     def __exit__(self, *exc):
         self.stop()
+        return False
+
+
+class PerfProcess(Background):
+    """dtcp-perf in the background (stack namespace, core 1), for runs whose end the test
+    decides: enter waits for "dtcp-perf: ready"; interrupt() sends SIGINT (dtcp-perf then
+    winds down: closes its connections, reports and exits); finish() waits (bounded) for
+    the exit and returns the PerfRun. The output is merged (stdout and stderr): the JSON
+    result is still its last line starting with "{", the counters follow their header."""
+
+    def __init__(self, topo, *args, config=None, prefix=None, mem_mb=256, vdev_args=(),
+                 ready_timeout=30):
+        argv, self.prefix = perf_argv(topo, *args, config=config, prefix=prefix,
+                                      mem_mb=mem_mb, vdev_args=vdev_args)
+        super().__init__(argv, "dtcp-perf", r"^dtcp-perf: ready$", comm="dtcp-perf",
+                         ready_timeout=ready_timeout, stop_signal=signal.SIGINT)
+
+    def interrupt(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGINT)
+
+    def finish(self, timeout=30):
+        """Wait up to @timeout s for dtcp-perf to exit (SIGKILL after that: a failure)."""
+        try:
+            self.proc.wait(timeout)
+            killed = False
+        except subprocess.TimeoutExpired:
+            killed = True
+        self.stop(sig=signal.SIGKILL)
+        shutil.rmtree(f"/var/run/dpdk/{self.prefix}", ignore_errors=True)
+        out = subprocess.CompletedProcess(self.argv, self.rc, self.output, self.output)
+        p = PerfRun(self.argv, out)
+        _log_perf(p)
+        check(not killed, f"dtcp-perf did not exit within {timeout}s (killed):\n"
+              f"{p.describe()}")
+        return p
+
+    def __exit__(self, *exc):
+        super().__exit__(*exc)
+        shutil.rmtree(f"/var/run/dpdk/{self.prefix}", ignore_errors=True)
         return False
 
 

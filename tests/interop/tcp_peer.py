@@ -18,6 +18,10 @@ summary and exit 0.
                                           reads to EOF (the server closes first), closes
   refused ADDR PORT COUNT                 COUNT connect()s, each timed: errno + seconds
   echo-server ADDR PORT                   threaded echo server (until EOF, then close)
+  sink ADDR PORT NBYTES                   accept one connection and read it: SHA-256 of
+                                          its first NBYTES, reported (a JSON line with
+                                          "event": "reached") as soon as they are in, then
+                                          read on and drop the rest until EOF or SIGTERM
 """
 import hashlib
 import json
@@ -203,11 +207,57 @@ def echo_server(addr, port):
         out(stats)
 
 
+def sink(addr, port, nbytes):
+    nbytes = int(nbytes)
+    res = {"event": "end", "received": 0, "sha256": None, "seconds": None, "error": None}
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, int(port)))
+    ls.listen(1)
+    signal.signal(signal.SIGTERM, _on_term)
+    print(f"ready sink {addr}:{port}", flush=True)
+    h = hashlib.sha256()
+    got = 0
+    try:
+        c, _ = ls.accept()
+        t0 = time.monotonic()
+        c.settimeout(SOCK_TIMEOUT)
+        deadline = t0 + 3600
+        buf = bytearray(1 << 20)
+        view = memoryview(buf)
+        while time.monotonic() < deadline:
+            try:
+                n = c.recv_into(buf)
+            except socket.timeout:
+                continue  # a stalled transfer: the test's own deadline decides
+            if n == 0:
+                break
+            if got < nbytes:
+                take = min(n, nbytes - got)
+                h.update(view[:take])
+                if got + take == nbytes:
+                    res["sha256"] = h.hexdigest()
+                    res["seconds"] = round(time.monotonic() - t0, 3)
+                    out({"event": "reached", "bytes": nbytes, "sha256": res["sha256"],
+                         "seconds": res["seconds"]})
+            got += n
+        c.close()
+    except Stop:
+        pass
+    except OSError as e:
+        res["error"] = repr(e)
+    res["received"] = got
+    if res["sha256"] is None:
+        res["partial_sha256"] = h.hexdigest()
+    out(res)
+
+
 COMMANDS = {
     "echo-client": (echo_client, 4),
     "churn": (churn, 4),
     "refused": (refused, 3),
     "echo-server": (echo_server, 2),
+    "sink": (sink, 3),
 }
 
 if __name__ == "__main__":

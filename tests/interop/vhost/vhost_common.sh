@@ -9,7 +9,8 @@
 #   vhost_topology_up          sets SERVER_VDEV and PEER_VDEV
 #   vhost_start_server CMD...  runs CMD in the background (stdout/stderr in
 #                              $tmp/server.{out,err}), waits for its ready line
-#                              (15 s at most) and sets server_pid
+#                              (15 s at most; the line is $SERVER_READY, by
+#                              default 'dtcp-server: ready') and sets server_pid
 
 passed=0
 failed=0
@@ -77,7 +78,7 @@ vhost_start_server() {
 	"$@" >"$tmp/server.out" 2>"$tmp/server.err" &
 	server_pid=$!
 	for _ in $(seq 300); do # 300 x 50 ms = 15 s
-		if grep -qx 'dtcp-server: ready' "$tmp/server.out"; then
+		if grep -qxF "${SERVER_READY:-dtcp-server: ready}" "$tmp/server.out"; then
 			ready=1
 			break
 		fi
@@ -85,11 +86,11 @@ vhost_start_server() {
 		sleep 0.05
 	done
 	if [ $ready -ne 1 ]; then
-		fail "dtcp-server ready within 15 s"
-		echo "--- dtcp-server stdout"; cat "$tmp/server.out"
-		echo "--- dtcp-server stderr"; cat "$tmp/server.err"
+		fail "${SERVER_READY:-dtcp-server: ready} within 15 s"
+		echo "--- server stdout"; cat "$tmp/server.out"
+		echo "--- server stderr"; cat "$tmp/server.err"
 		echo "$passed passed, $failed failed"
 		exit 1
 	fi
-	ok "dtcp-server ready"
+	ok "${SERVER_READY:-dtcp-server: ready}"
 }

@@ -67,16 +67,23 @@ static const struct int_key int_keys[] = {
 	TCP_KEY(rto_max_ms, 100, 600000, 120000),
 	TCP_KEY(time_wait_s, 1, 3600, 60),
 	TCP_KEY(fin_wait2_s, 1, 3600, 60),
+	TCP_KEY(delack_ms, 0, 500, 40),
 	TCP_KEY(challenge_ack_limit, 1, 1000000, 1000),
 	TCP_KEY(port_min, 1024, 65535, 32768),
 	TCP_KEY(port_max, 1024, 65535, 60999),
 	TCP_KEY(syncookie_period_s, 1, 3600, 64),
+	TCP_KEY(initial_window, 1, 64, 10),
 };
 
 static const char *const syncookie_modes[] = {
 	[DTCP_SYNCOOKIE_NEVER] = "never",
 	[DTCP_SYNCOOKIE_AUTO] = "auto",
 	[DTCP_SYNCOOKIE_ALWAYS] = "always",
+};
+
+static const char *const cc_algos[] = {
+	[DTCP_CC_NEWRENO] = "newreno",
+	[DTCP_CC_CUBIC] = "cubic",
 };
 
 #define PORT_MTU_MIN	 68
@@ -120,6 +127,7 @@ dtcp_config_init(struct dtcp_config *cfg)
 	for (size_t i = 0; i < RTE_DIM(int_keys); i++)
 		store(cfg, &int_keys[i], int_keys[i].def);
 	cfg->tcp_syncookies = DTCP_SYNCOOKIE_AUTO;
+	cfg->tcp_congestion_control = DTCP_CC_CUBIC;
 	for (unsigned int p = 0; p < DTCP_MAX_PORTS; p++)
 		cfg->port[p].mtu = PORT_MTU_DEFAULT;
 }
@@ -213,6 +221,20 @@ set_syncookies(struct dtcp_config *cfg, const char *value, char *err, size_t err
 }
 
 static int
+set_congestion_control(struct dtcp_config *cfg, const char *value, char *err, size_t err_len)
+{
+	for (size_t i = 0; i < RTE_DIM(cc_algos); i++) {
+		if (strcmp(value, cc_algos[i]) == 0) {
+			cfg->tcp_congestion_control = (enum dtcp_cc_algo)i;
+			return 0;
+		}
+	}
+	config_error(err, err_len, "tcp", "congestion_control", "'%s' is not cubic or newreno",
+		     value);
+	return -EINVAL;
+}
+
+static int
 set_port_key(struct dtcp_port_config *pc, const char *section, const char *key, const char *value,
 	     char *err, size_t err_len)
 {
@@ -284,6 +306,8 @@ dtcp_config_set(struct dtcp_config *cfg, const char *section, const char *key, c
 
 	if (strcmp(section, "tcp") == 0 && strcmp(key, "syncookies") == 0)
 		return set_syncookies(cfg, value, err, err_len);
+	if (strcmp(section, "tcp") == 0 && strcmp(key, "congestion_control") == 0)
+		return set_congestion_control(cfg, value, err, err_len);
 	if (strcmp(section, "stack") == 0 || strcmp(section, "tcp") == 0)
 		return set_int_key(cfg, section, key, value, err, err_len);
 	port = port_section_index(section);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * TCP internals shared by tcp_table.c (tables and lifetime), tcp_input.c
- * (segment arrival, by state), tcp_output.c (the only segment builder),
- * tcp_timer.c (retransmission, TIME_WAIT, FIN_WAIT_2, keepalive) and
+ * (segment arrival, by state), tcp_reass.c (out-of-order data, SACK blocks
+ * to report), tcp_output.c (the only segment builder),
+ * tcp_timer.c (retransmission, delayed ACK, TIME_WAIT, FIN_WAIT_2, keepalive) and
  * tcp_api.c (the public calls and the event queue).
  *
  * Every structure here belongs to one lcore (struct dtcp_tcp_lcore inside
@@ -53,6 +54,20 @@ struct dtcp_flow_key {
 #define TCPF_RTT_TIMING 0x1000 /* rtt_seq / rtt_start_us hold a running sample */
 #define TCPF_COOKIE	0x2000 /* born ESTABLISHED from a SYN cookie (no SYN_RECEIVED) */
 
+/*
+ * Sender's SACK scoreboard size: ranges the peer reported above SND.UNA.
+ * Four per ACK at most; more than 8 holes at once is a path we will not
+ * repair faster by remembering more (a range that does not fit is forgotten
+ * and at worst sent again).
+ */
+#define TCP_SACKED_MAX 8
+
+/* A SACKed range [start, end) of our sequence space. */
+struct tcp_sack_range {
+	uint32_t start;
+	uint32_t end;
+};
+
 /* Event bits, one per enum dtcp_event_type. */
 #define TCP_EV_BIT(type) (1u << (type))
 
@@ -69,6 +84,27 @@ struct dtcp_listener {
 	bool in_evq;
 	void *user;
 	TAILQ_HEAD(, dtcp_conn) acceptq;
+};
+
+/*
+ * Out-of-order data (tcp_reass.c): what arrived beyond a hole, kept in the
+ * mbufs it came in (headers trimmed off), never copied. Each mbuf holds one
+ * piece of payload, the sequence number of its first byte in hash.usr; they
+ * are linked through ->next in sequence order and never overlap. Contiguous
+ * pieces form the ranges SACK reports.
+ */
+struct tcp_reass {
+	struct rte_mbuf *head, *tail;
+	uint32_t bytes;	   /* payload bytes held */
+	uint32_t truesize; /* buffer bytes those mbufs pin (bounds tiny segments) */
+	uint16_t nb_segs;  /* mbufs held */
+	bool fin;	   /* the peer's FIN arrived beyond the hole, at fin_seq */
+	bool dsack;	   /* dsack_block goes first in the next ACK (RFC 2883) */
+	uint8_t nb_sack;   /* valid entries in sack[] */
+	uint32_t fin_seq;
+	struct dtcp_tcp_sack_block dsack_block;
+	/* Ranges held, the one with the most recent arrival first (RFC 2018 section 4). */
+	struct dtcp_tcp_sack_block sack[DTCP_TCP_MAX_SACK];
 };
 
 struct dtcp_conn {
@@ -96,6 +132,16 @@ struct dtcp_conn {
 	uint32_t cwnd;	   /* congestion window, bytes (RFC 5681) */
 	uint32_t ssthresh; /* slow start threshold, bytes */
 	struct tcp_cc_state cc;
+	const struct tcp_cc_ops *cc_ops; /* NULL until tcp_cc_init() or DTCP_OPT_CONGESTION */
+	/* Loss recovery (tcp_recovery.c): RFC 6582 / RFC 6675. */
+	uint32_t recover;  /* SND.MAX when recovery last began: no second reduction below it */
+	uint32_t high_rxt; /* end of the last retransmission in this recovery (HighRxt) */
+	uint8_t dupacks;   /* duplicate ACKs in a row */
+	bool in_recovery;
+	uint8_t nb_sacked; /* ranges in sacked[] */
+	struct tcp_sack_range
+		sacked[TCP_SACKED_MAX]; /* the peer's SACKed ranges, sorted, disjoint */
+	uint64_t last_send_us;		/* last data segment sent: idle restart (RFC 5681 4.1) */
 	uint32_t snd_wl1, snd_wl2;
 	uint16_t snd_mss; /* payload bytes per segment, options excluded */
 	uint8_t snd_wscale, rcv_wscale;
@@ -115,6 +161,10 @@ struct dtcp_conn {
 	uint32_t rcv_buf;
 	struct rte_mbuf *rcvq_head, *rcvq_tail; /* in-order payload, one chain */
 	uint32_t rcvq_len;
+	struct tcp_reass reass; /* beyond a hole */
+	uint32_t rcv_unacked;	/* in-order bytes taken since the last ACK we sent */
+	uint16_t rcv_mss;	/* largest payload the peer sent us (full-sized, RFC 5681) */
+	struct dtcp_timer delack_timer; /* delayed ACK (RFC 1122 4.2.3.2) */
 
 	/* Timers and RTT (RFC 6298). */
 	struct dtcp_timer rtx_timer;  /* SYN, SYN-ACK, data, persist, FIN_WAIT_2 */
@@ -250,19 +300,43 @@ void tcp_send_ack(struct dtcp_conn *c);
 void tcp_send_syn(struct dtcp_conn *c);
 void tcp_send_rst(struct dtcp_conn *c, enum dtcp_counter reason);
 void tcp_retransmit(struct dtcp_conn *c);
+int tcp_send_range(struct dtcp_conn *c, uint32_t seq, uint32_t len);
+uint32_t tcp_send_new(struct dtcp_conn *c, uint32_t budget);
 void tcp_send_keepalive(struct dtcp_conn *c);
 void tcp_tw_send_ack(struct dtcp_lcore *lc, const struct dtcp_tw *tw);
 void tcp_reply_rst(struct dtcp_lcore *lc, struct tcp_seg *s);
 void tcp_schedule_ack(struct dtcp_conn *c);
+void tcp_delay_ack(struct dtcp_conn *c, uint32_t len);
 void tcp_flush_acks(struct dtcp_lcore *lc);
 uint32_t tcp_rcv_wnd(const struct dtcp_conn *c);
 uint32_t tcp_now_ts(const struct dtcp_lcore *lc, uint32_t offset);
+
+/* tcp_reass.c */
+/* What tcp_reass_insert() did with a segment. */
+enum tcp_reass_result {
+	TCP_REASS_QUEUED,    /* held (possibly trimmed against what is held) */
+	TCP_REASS_DUPLICATE, /* all of it held already: dropped, D-SACK noted */
+	TCP_REASS_FULL,	     /* over the buffer budget: dropped */
+};
+bool tcp_rcvq_append(struct dtcp_conn *c, struct rte_mbuf *m);
+enum tcp_reass_result tcp_reass_insert(struct dtcp_conn *c, struct rte_mbuf *m, uint32_t seq);
+uint32_t tcp_reass_pull(struct dtcp_conn *c);
+void tcp_reass_dsack(struct dtcp_conn *c, uint32_t left, uint32_t right);
+unsigned int tcp_reass_sack(struct dtcp_conn *c, struct dtcp_tcp_sack_block *blocks,
+			    unsigned int max);
+void tcp_reass_free(struct dtcp_conn *c);
 
 /* tcp_syncookie.c */
 bool tcp_syncookie_wanted(struct dtcp_lcore *lc);
 bool tcp_syncookie_expected(struct dtcp_lcore *lc);
 void tcp_syncookie_reply(struct dtcp_lcore *lc, struct tcp_seg *s);
 struct dtcp_conn *tcp_syncookie_accept(struct dtcp_listener *l, struct tcp_seg *s);
+
+/* tcp_recovery.c: fast retransmit, NewReno and SACK-based recovery */
+void tcp_recovery_sack(struct dtcp_conn *c, const struct dtcp_tcp_repr *th, bool *new_sack);
+void tcp_recovery_acked(struct dtcp_conn *c, uint32_t acked);
+void tcp_recovery_dupack(struct dtcp_conn *c, bool new_sack);
+void tcp_recovery_rto(struct dtcp_conn *c);
 
 /* tcp_timer.c */
 void tcp_timers_init(struct dtcp_conn *c);
@@ -271,5 +345,6 @@ void tcp_rtt_sample(struct dtcp_conn *c, uint32_t rtt_us);
 void tcp_keepalive_reset(struct dtcp_conn *c);
 void tcp_tw_arm(struct dtcp_lcore *lc, struct dtcp_tw *tw);
 void tcp_handshake_sample(struct dtcp_conn *c, bool active);
+void tcp_delack_arm(struct dtcp_conn *c);
 
 #endif

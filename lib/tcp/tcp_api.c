@@ -395,8 +395,10 @@ tcp_window_update(struct dtcp_conn *c)
 	if (c->state != DTCP_TCP_ESTABLISHED && c->state != DTCP_TCP_FIN_WAIT_1 &&
 	    c->state != DTCP_TCP_FIN_WAIT_2)
 		return;
-	if (now - advertised >= RTE_MIN(c->rcv_buf / 2, 2u * c->snd_mss))
+	if (now - advertised >= RTE_MIN(c->rcv_buf / 2, 2u * c->snd_mss)) {
+		dtcp_count(c->lc, DTCP_CTR_TCP_TX_WINDOW_UPDATES);
 		tcp_send_ack(c);
+	}
 }
 
 struct rte_mbuf *
@@ -554,6 +556,15 @@ dtcp_conn_set_opt(struct dtcp_conn *c, enum dtcp_conn_opt opt, uint32_t value)
 			return -EINVAL;
 		c->keep_cnt = value;
 		return 0;
+	case DTCP_OPT_CONGESTION: {
+		const struct tcp_cc_ops *ops =
+			value <= DTCP_CC_CUBIC ? tcp_cc_ops_of((enum dtcp_cc_algo)value) : NULL;
+
+		if (ops == NULL)
+			return -EINVAL;
+		tcp_cc_set_ops(c, ops);
+		return 0;
+	}
 	}
 	return -EINVAL;
 }
@@ -582,4 +593,8 @@ dtcp_conn_info(const struct dtcp_conn *c, struct dtcp_conn_info *info)
 	info->ts_ok = (c->flags & TCPF_TS_OK) != 0;
 	info->snd_wscale = c->snd_wscale;
 	info->rcv_wscale = c->rcv_wscale;
+	info->cc_algo =
+		c->cc_ops != NULL ? c->cc_ops->algo : c->lc->stack->cfg.tcp_congestion_control;
+	info->cwnd = c->cwnd;
+	info->ssthresh = c->ssthresh;
 }

@@ -9,6 +9,7 @@
  *     -> tcp_input_conn -> tcp_input_syn_sent            SYN_SENT
  *                       -> tcp_input_sync                every other state:
  *                            tcp_check_seq, RST, SYN, tcp_input_ack, tcp_input_data, FIN
+ *                            tcp_input_data -> tcp_rcvq_append / tcp_reass_* (tcp_reass.c)
  *     -> tcp_input_tw                                   TIME_WAIT entry (may reopen)
  *     -> tcp_input_listen                               LISTEN: new SYN_RECEIVED conn,
  *        -> tcp_syncookie_reply / _accept               or a SYN cookie (tcp_syncookie.c)
@@ -230,7 +231,8 @@ tcp_established(struct dtcp_conn *c, bool active)
 
 	tcp_set_state(c, DTCP_TCP_ESTABLISHED);
 	tcp_cc_init(c);
-	if (!(c->flags & TCPF_COOKIE)) /* a cookie's handshake has no start time */
+	c->recover = c->high_rxt = c->iss; /* RFC 6582 section 3.2 step 1 */
+	if (!(c->flags & TCPF_COOKIE))	   /* a cookie's handshake has no start time */
 		tcp_handshake_sample(c, active);
 	dtcp_count(c->lc, DTCP_CTR_TCP_ESTABLISHED);
 	tcp_keepalive_reset(c);
@@ -334,6 +336,14 @@ tcp_check_seq(struct dtcp_conn *c, struct tcp_seg *s)
 				  dtcp_seq_in_window(th->seq + len - 1, c->rcv_nxt, wnd));
 	if (ok)
 		return true;
+	/* Data received before: say so (RFC 2883 D-SACK), the sender may have retransmitted
+	 * needlessly. */
+	if (th->payload_len > 0 && !(th->flags & (DTCP_TCP_SYN | DTCP_TCP_RST)) &&
+	    dtcp_seq_leq(th->seq + th->payload_len, c->rcv_nxt)) {
+		dtcp_count(c->lc, DTCP_CTR_TCP_RX_DUP_SEGMENTS);
+		if (c->flags & TCPF_SACK_OK)
+			tcp_reass_dsack(c, th->seq, th->seq + th->payload_len);
+	}
 	if (!(th->flags & DTCP_TCP_RST)) {
 		/* A SYN-ACK retransmission is what a retransmitted SYN asks for. */
 		if (c->state == DTCP_TCP_SYN_RECEIVED)
@@ -375,6 +385,7 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 {
 	struct dtcp_lcore *lc = c->lc;
 	const struct dtcp_tcp_repr *th = &s->th;
+	bool new_sack, dup;
 
 	*fin_acked = false;
 	if (c->state == DTCP_TCP_SYN_RECEIVED) {
@@ -405,6 +416,17 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 		return false;
 	}
 	c->nb_probes = 0; /* the peer answers */
+	tcp_recovery_sack(c, th, &new_sack);
+	/*
+	 * A duplicate ACK (RFC 5681 section 2): nothing new acknowledged while
+	 * data is out, no data, SYN or FIN on it, and the same window; or, with
+	 * SACK, one that reports data we did not know arrived (RFC 6675 2).
+	 * Not while the peer's window is shut: its answers to our window
+	 * probes repeat the ACK, and nothing was lost.
+	 */
+	dup = th->ack == c->snd_una && c->snd_una != c->snd_max && c->snd_wnd != 0 &&
+	      th->payload_len == 0 && !(th->flags & (DTCP_TCP_SYN | DTCP_TCP_FIN)) &&
+	      ((uint32_t)th->window << c->snd_wscale == c->snd_wnd || new_sack);
 	if (dtcp_seq_gt(th->ack, c->snd_una)) {
 		uint32_t acked = th->ack - c->snd_una;
 		uint32_t fin_seq = c->snd_una + c->sndq_len;
@@ -414,10 +436,10 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 			acked--;
 		}
 		tcp_sndq_trim(c, RTE_MIN(acked, c->sndq_len));
-		tcp_cc_ack(c, acked);
 		c->snd_una = th->ack;
 		if (dtcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
+		tcp_recovery_acked(c, acked);
 		if ((c->flags & TCPF_TS_OK) && th->has_ts && th->ts_ecr != 0)
 			tcp_rtt_sample(c, (tcp_now_ts(lc, c->ts_offset) - th->ts_ecr) * 1000u);
 		else if ((c->flags & TCPF_RTT_TIMING) && dtcp_seq_gt(th->ack, c->rtt_seq)) {
@@ -455,33 +477,62 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 		if (c->snd_wnd > 0 && c->snd_una == c->snd_max)
 			dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
 	}
+	if (dup)
+		tcp_recovery_dupack(c, new_sack);
 	return true;
 }
 
-/* Queue in-order payload for the application. Returns false if the segment was consumed. */
+/* A FIN beyond a hole waits for the data before it (RFC 9293 3.10.7.4, eighth check). */
+static void
+tcp_fin_ahead(struct dtcp_conn *c, uint32_t fin_seq)
+{
+	c->reass.fin = true;
+	c->reass.fin_seq = fin_seq;
+	tcp_schedule_ack(c);
+}
+
+/*
+ * The segment's text (RFC 9293 3.10.7.4, seventh check): payload in order
+ * goes to the receive queue, payload beyond a hole to the reassembly queue
+ * (tcp_reass.c), which hands on whatever the segment makes contiguous. Then
+ * the ACK: at once for data out of order, filling a hole, cut at the window
+ * or carrying PSH; otherwise delayed (RFC 5681 section 4.2). Sets
+ * @p tail_kept when the segment's last byte was taken or queued (a FIN on it
+ * counts). Returns false if the segment was consumed.
+ */
 static bool
-tcp_input_data(struct dtcp_conn *c, struct tcp_seg *s)
+tcp_input_data(struct dtcp_conn *c, struct tcp_seg *s, bool *tail_kept)
 {
 	struct dtcp_lcore *lc = c->lc;
 	const struct dtcp_tcp_repr *th = &s->th;
 	struct rte_mbuf *m = s->m;
-	uint32_t skip, len, wnd;
+	uint32_t seq = th->seq, len = th->payload_len, skip = 0, room;
+	uint32_t right = c->rcv_nxt + tcp_rcv_wnd(c);
+	bool hole = c->reass.head != NULL, immediate;
 
-	if (dtcp_seq_gt(th->seq, c->rcv_nxt)) {
-		/* A hole before it: no reassembly queue yet, so drop and re-ACK at once. */
-		tcp_send_ack(c);
-		dtcp_drop(lc, m, DTCP_CTR_DROP_TCP_OUT_OF_ORDER);
-		return false;
+	*tail_kept = false;
+	if (len > c->rcv_mss)
+		c->rcv_mss = (uint16_t)len;
+	if (dtcp_seq_lt(seq, c->rcv_nxt)) {
+		skip = c->rcv_nxt - seq; /* already received */
+		if (skip >= len) {
+			*tail_kept = true;
+			tcp_schedule_ack(c);
+			return true;
+		}
+		seq = c->rcv_nxt;
+		len -= skip;
 	}
-	skip = c->rcv_nxt - th->seq; /* already received */
-	if (skip >= th->payload_len) {
-		tcp_schedule_ack(c);
-		return true;
+	/* Nothing beyond the window we offered, nor beyond a FIN the peer already sent. */
+	if (c->reass.fin && dtcp_seq_lt(c->reass.fin_seq, right))
+		right = c->reass.fin_seq;
+	room = dtcp_seq_lt(seq, right) ? right - seq : 0;
+	if (len > room) {
+		len = room; /* the peer sends the rest again */
+		dtcp_count(lc, DTCP_CTR_TCP_RX_WINDOW_TRIMMED);
+	} else {
+		*tail_kept = true;
 	}
-	len = th->payload_len - skip;
-	wnd = tcp_rcv_wnd(c);
-	if (len > wnd)
-		len = wnd; /* beyond the window: the peer sends it again */
 	if (len == 0) {
 		tcp_schedule_ack(c);
 		return true;
@@ -490,29 +541,49 @@ tcp_input_data(struct dtcp_conn *c, struct tcp_seg *s)
 	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - len));
 	m->ol_flags = 0;
 	m->packet_type = 0;
-	if (c->rcvq_head == NULL) {
-		c->rcvq_head = c->rcvq_tail = m;
-	} else if (rte_pktmbuf_chain(c->rcvq_head, m) == 0) {
-		c->rcvq_tail = m;
-	} else {
-		/* 65535 segments unread: the application is not reading; treat as a full window. */
-		dtcp_drop(lc, m, DTCP_CTR_DROP_TCP_RCV_FULL);
-		tcp_schedule_ack(c);
-		return false;
-	}
-	c->rcvq_len += len;
-	c->rcv_nxt += len;
-	dtcp_count(lc, DTCP_CTR_TCP_RX_DATA_SEGMENTS);
-	tcp_raise(c, DTCP_EV_READABLE);
-	tcp_schedule_ack(c);
-	/* The FIN, if any, is checked by the caller against the new rcv_nxt. */
 	s->m = NULL;
+	immediate = hole || !*tail_kept || (th->flags & DTCP_TCP_PSH);
+	if (!hole && seq == c->rcv_nxt) {
+		if (!tcp_rcvq_append(c, m)) {
+			*tail_kept = false;
+			dtcp_drop(lc, m, DTCP_CTR_DROP_TCP_RCV_FULL);
+			tcp_schedule_ack(c);
+			return false;
+		}
+		c->rcv_nxt += len;
+		dtcp_count(lc, DTCP_CTR_TCP_RX_DATA_SEGMENTS);
+	} else {
+		bool in_order = seq == c->rcv_nxt;
+		enum tcp_reass_result res = tcp_reass_insert(c, m, seq);
+
+		if (res != TCP_REASS_QUEUED) {
+			/* All held already: a FIN it carries is news all the same. */
+			if (res == TCP_REASS_DUPLICATE && *tail_kept && (th->flags & DTCP_TCP_FIN))
+				tcp_fin_ahead(c, th->seq + th->payload_len);
+			*tail_kept = false;
+			tcp_schedule_ack(c); /* a duplicate ACK, with SACK/D-SACK if on */
+			return false;
+		}
+		dtcp_count(lc,
+			   in_order ? DTCP_CTR_TCP_RX_DATA_SEGMENTS : DTCP_CTR_TCP_RX_OOO_SEGMENTS);
+		if (tcp_reass_pull(c) == 0) {
+			tcp_schedule_ack(c); /* out of order: a duplicate ACK at once */
+			return true;
+		}
+	}
+	tcp_raise(c, DTCP_EV_READABLE);
+	if (immediate)
+		tcp_schedule_ack(c);
+	else
+		tcp_delay_ack(c, len);
+	/* The FIN, if any, is checked by the caller against the new rcv_nxt. */
 	return true;
 }
 
 static void
 tcp_input_fin(struct dtcp_conn *c, bool fin_acked_now)
 {
+	c->reass.fin = false;
 	c->rcv_nxt++;
 	tcp_raise(c, DTCP_EV_PEER_CLOSED);
 	switch (c->state) {
@@ -574,7 +645,7 @@ tcp_input_sync(struct dtcp_conn *c, struct tcp_seg *s)
 {
 	struct dtcp_lcore *lc = c->lc;
 	const struct dtcp_tcp_repr *th = &s->th;
-	bool fin_acked, fin_in_order;
+	bool fin_acked, fin_in_order, tail_kept = true;
 	uint32_t fin_seq;
 
 	if (tcp_input_simultaneous_synack(c, s))
@@ -651,14 +722,19 @@ tcp_input_sync(struct dtcp_conn *c, struct tcp_seg *s)
 		case DTCP_TCP_ESTABLISHED:
 		case DTCP_TCP_FIN_WAIT_1:
 		case DTCP_TCP_FIN_WAIT_2:
-			if (!tcp_input_data(c, s))
+			if (!tcp_input_data(c, s, &tail_kept))
 				return;
 			break;
 		default:
 			break; /* after the peer's FIN: nothing more can be data */
 		}
 	}
-	fin_in_order = (th->flags & DTCP_TCP_FIN) && fin_seq == c->rcv_nxt;
+	if ((th->flags & DTCP_TCP_FIN) && tail_kept && dtcp_seq_gt(fin_seq, c->rcv_nxt) &&
+	    (c->state == DTCP_TCP_ESTABLISHED || c->state == DTCP_TCP_FIN_WAIT_1 ||
+	     c->state == DTCP_TCP_FIN_WAIT_2))
+		tcp_fin_ahead(c, fin_seq);
+	fin_in_order = ((th->flags & DTCP_TCP_FIN) && fin_seq == c->rcv_nxt) ||
+		       (c->reass.fin && c->reass.fin_seq == c->rcv_nxt);
 	if (fin_in_order) {
 		switch (c->state) {
 		case DTCP_TCP_CLOSE_WAIT:

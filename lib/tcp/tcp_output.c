@@ -30,7 +30,12 @@ tcp_now_ts(const struct dtcp_lcore *lc, uint32_t offset)
 	return (uint32_t)(lc->now_us / 1000) + offset;
 }
 
-/* Free receive space, never moving the advertised right edge to the left. */
+/*
+ * Free receive space, never moving the advertised right edge to the left.
+ * Out-of-order data is not subtracted: it lies inside this window, between
+ * rcv_nxt and the right edge, so in-order plus out-of-order bytes stay
+ * within rcv_buf (see tcp_reass.c).
+ */
 uint32_t
 tcp_rcv_wnd(const struct dtcp_conn *c)
 {
@@ -198,6 +203,33 @@ tcp_fill_common(struct dtcp_conn *c, struct dtcp_tcp_repr *th, uint8_t flags, ui
 		th->ts_ecr = c->ts_recent;
 	}
 	c->flags &= ~TCPF_ACK_NOW;
+	/* Whatever carries the ACK is the ACK a delayed one was waiting for. */
+	if (flags & DTCP_TCP_ACK) {
+		c->rcv_unacked = 0;
+		if (dtcp_timer_armed(&c->delack_timer))
+			dtcp_timer_cancel(&c->lc->tcp.wheel, &c->delack_timer);
+	}
+}
+
+/*
+ * SACK blocks (RFC 2018) and a pending D-SACK (RFC 2883) for a segment
+ * without payload: as many as the option space left after @p th's other
+ * options holds (4 alone, 3 next to timestamps). Data segments carry none:
+ * snd_mss leaves room only for timestamps.
+ */
+static void
+tcp_fill_sack(struct dtcp_conn *c, struct dtcp_tcp_repr *th)
+{
+	size_t room = DTCP_TCP_OPT_MAX_LEN - dtcp_tcp_options_len(th);
+	unsigned int max;
+
+	if (!(c->flags & TCPF_SACK_OK) || (c->reass.nb_sack == 0 && !c->reass.dsack) ||
+	    room < 4 + DTCP_TCP_OPT_SACK_BLOCK_LEN)
+		return;
+	max = (unsigned int)((room - 4) / DTCP_TCP_OPT_SACK_BLOCK_LEN);
+	if (max > DTCP_TCP_MAX_SACK)
+		max = DTCP_TCP_MAX_SACK;
+	th->sack_count = (uint8_t)tcp_reass_sack(c, th->sack, max);
 }
 
 void
@@ -234,6 +266,7 @@ tcp_send_ack(struct dtcp_conn *c)
 	struct dtcp_tcp_repr th;
 
 	tcp_fill_common(c, &th, DTCP_TCP_ACK, c->snd_nxt);
+	tcp_fill_sack(c, &th);
 	tcp_emit(c->lc, c->port_idx, &c->key, &th, NULL, 0, 0);
 }
 
@@ -267,14 +300,18 @@ tcp_fin_seq(const struct dtcp_conn *c)
 	return c->snd_una + c->sndq_len;
 }
 
-/* Send one data (and/or FIN) segment at snd_nxt of up to @p len bytes. */
+/*
+ * Send one data (and/or FIN) segment: @p len bytes from @p seq. SND.NXT only
+ * moves forward (to the segment's end): a retransmission of a hole below it
+ * leaves it where it is.
+ */
 static int
-tcp_send_data(struct dtcp_conn *c, uint32_t len, bool fin)
+tcp_send_data(struct dtcp_conn *c, uint32_t seq, uint32_t len, bool fin)
 {
 	uint8_t flags = DTCP_TCP_ACK;
 	struct dtcp_tcp_repr th;
-	uint32_t seq = c->snd_nxt;
 	bool rtx = dtcp_seq_lt(seq, c->snd_max);
+	uint32_t end = seq + len + (fin ? 1 : 0);
 	int rc;
 
 	if (fin)
@@ -293,7 +330,9 @@ tcp_send_data(struct dtcp_conn *c, uint32_t len, bool fin)
 		c->rtt_seq = seq;
 		c->rtt_start_us = c->lc->now_us;
 	}
-	c->snd_nxt = seq + len + (fin ? 1 : 0);
+	c->last_send_us = c->lc->now_us;
+	if (dtcp_seq_gt(end, c->snd_nxt))
+		c->snd_nxt = end;
 	if (fin)
 		c->flags |= TCPF_FIN_SENT;
 	if (dtcp_seq_gt(c->snd_nxt, c->snd_max))
@@ -301,6 +340,22 @@ tcp_send_data(struct dtcp_conn *c, uint32_t len, bool fin)
 	if (!dtcp_timer_armed(&c->rtx_timer))
 		tcp_arm_rtx(c);
 	return 0;
+}
+
+int
+tcp_send_range(struct dtcp_conn *c, uint32_t seq, uint32_t len)
+{
+	uint32_t fin_seq = tcp_fin_seq(c), data_end = seq + len;
+	bool fin = false;
+
+	/* The range may reach our FIN's sequence number: resend the FIN with the data before it. */
+	if ((c->flags & TCPF_FIN_SENT) && dtcp_seq_gt(data_end, fin_seq)) {
+		data_end = fin_seq;
+		fin = true;
+	}
+	if (dtcp_seq_lt(data_end, seq))
+		return -EINVAL;
+	return tcp_send_data(c, seq, data_end - seq, fin);
 }
 
 static bool
@@ -318,9 +373,13 @@ tcp_can_send_data(const struct dtcp_conn *c)
 	}
 }
 
-/* Send what the window, Nagle and @p max_segs allow. */
+/*
+ * Send what the window, Nagle, sender-side silly window avoidance and
+ * @p max_segs allow; @p timer_fired is the override timeout of RFC 9293
+ * 3.8.6.2.1 (the retransmission timer), which lets a small segment out.
+ */
 static void
-tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs)
+tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs, bool timer_fired)
 {
 	if (!tcp_can_send_data(c))
 		return;
@@ -343,7 +402,18 @@ tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs)
 		if (len < c->snd_mss && len == unsent && !fin && sent > 0 &&
 		    !(c->flags & TCPF_NODELAY))
 			break;
-		if (tcp_send_data(c, len, fin) != 0)
+		/*
+		 * Silly window avoidance (RFC 9293 3.8.6.2.1): a segment cut short
+		 * by the peer's window waits until it is a full one or half the
+		 * largest window the peer offered; the retransmission timer, armed
+		 * below if nothing is in flight, is the override.
+		 */
+		if (len < c->snd_mss && len < unsent && len < c->max_snd_wnd / 2 && !timer_fired) {
+			if (sent == 0 && !dtcp_timer_armed(&c->rtx_timer))
+				tcp_arm_rtx(c);
+			break;
+		}
+		if (tcp_send_data(c, c->snd_nxt, len, fin) != 0)
 			break;
 	}
 	/* Peer's window shut with data waiting and nothing in flight: probe it (persist). */
@@ -355,7 +425,33 @@ tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs)
 void
 tcp_output(struct dtcp_conn *c)
 {
-	tcp_output_segs(c, UINT32_MAX);
+	/* RFC 5681 section 4.1: after an idle RTO, the old cwnd says nothing about the path. */
+	if (c->snd_una == c->snd_max && c->last_send_us != 0 &&
+	    c->lc->now_us - c->last_send_us > c->rto_us)
+		tcp_cc_after_idle(c);
+	tcp_output_segs(c, UINT32_MAX, false);
+}
+
+uint32_t
+tcp_send_new(struct dtcp_conn *c, uint32_t budget)
+{
+	uint32_t fin_seq = tcp_fin_seq(c), flight = c->snd_nxt - c->snd_una;
+	uint32_t unsent = dtcp_seq_lt(c->snd_nxt, fin_seq) ? fin_seq - c->snd_nxt : 0;
+	uint32_t room = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
+	uint32_t len = RTE_MIN(unsent, (uint32_t)c->snd_mss);
+	bool fin;
+
+	/* Only beyond everything sent: recovery resends holes with tcp_send_range(). */
+	if (!tcp_can_send_data(c) || c->snd_nxt != c->snd_max)
+		return 0;
+	len = RTE_MIN(len, room);
+	len = RTE_MIN(len, budget);
+	fin = (c->flags & TCPF_FIN_QUEUED) && !(c->flags & TCPF_FIN_SENT) && len == unsent;
+	if (len == 0 && !fin)
+		return 0;
+	if (tcp_send_data(c, c->snd_nxt, len, fin) != 0)
+		return 0;
+	return len + (fin ? 1 : 0);
 }
 
 void
@@ -375,13 +471,13 @@ tcp_retransmit(struct dtcp_conn *c)
 		uint32_t wnd = c->snd_wnd;
 
 		c->snd_wnd = 1;
-		tcp_output_segs(c, 1);
+		tcp_output_segs(c, 1, true);
 		c->snd_wnd = wnd;
 		/* No RTT sample (Karn): the byte goes again if the window opens without it. */
 		c->flags &= ~TCPF_RTT_TIMING;
 		return;
 	}
-	tcp_output_segs(c, 1);
+	tcp_output_segs(c, 1, true);
 }
 
 void
@@ -445,7 +541,34 @@ tcp_schedule_ack(struct dtcp_conn *c)
 	t->ack_list[t->nb_ack++] = c;
 }
 
-/* Once per burst: data goes out with the ACK piggybacked, a bare ACK otherwise. */
+/*
+ * In-order data that owes no immediate ACK (tcp_input_data()): RFC 5681
+ * section 4.2 lets the ACK wait, for at most [tcp] delack_ms and never past
+ * a second full-sized segment (we count bytes against the largest segment
+ * the peer sent). Any segment we send meanwhile carries it.
+ */
+void
+tcp_delay_ack(struct dtcp_conn *c, uint32_t len)
+{
+	uint32_t delack_ms = c->lc->stack->cfg.tcp_delack_ms;
+	uint32_t full = RTE_MIN((uint32_t)c->snd_mss, 536u);
+
+	if (c->rcv_mss > full)
+		full = c->rcv_mss;
+	c->rcv_unacked += len;
+	if (delack_ms == 0 || c->rcv_unacked >= 2 * full) {
+		tcp_schedule_ack(c);
+		return;
+	}
+	if (!dtcp_timer_armed(&c->delack_timer))
+		tcp_delack_arm(c);
+}
+
+/*
+ * Once per burst: data goes out with the ACK piggybacked, a bare ACK
+ * otherwise. SACK blocks fit only in a bare ACK, so one goes first while
+ * there is something to report.
+ */
 void
 tcp_flush_acks(struct dtcp_lcore *lc)
 {
@@ -456,6 +579,8 @@ tcp_flush_acks(struct dtcp_lcore *lc)
 
 		if (!(c->flags & TCPF_ACK_NOW) || c->lc == NULL)
 			continue;
+		if ((c->flags & TCPF_SACK_OK) && (c->reass.nb_sack > 0 || c->reass.dsack))
+			tcp_send_ack(c);
 		tcp_output(c);
 		if (c->flags & TCPF_ACK_NOW)
 			tcp_send_ack(c);

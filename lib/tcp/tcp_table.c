@@ -207,6 +207,7 @@ tcp_rcvq_free(struct dtcp_conn *c)
 	rte_pktmbuf_free(c->rcvq_head);
 	c->rcvq_head = c->rcvq_tail = NULL;
 	c->rcvq_len = 0;
+	tcp_reass_free(c);
 }
 
 static bool
@@ -232,6 +233,7 @@ tcp_conn_maybe_free(struct dtcp_conn *c)
 		return;
 	dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
 	dtcp_timer_cancel(&lc->tcp.wheel, &c->keep_timer);
+	dtcp_timer_cancel(&lc->tcp.wheel, &c->delack_timer);
 	tcp_conn_unhash(c);
 	tcp_sndq_free(c);
 	tcp_rcvq_free(c);
@@ -251,8 +253,10 @@ tcp_conn_closed(struct dtcp_conn *c)
 		c->listener->nb_half_open--;
 	dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
 	dtcp_timer_cancel(&lc->tcp.wheel, &c->keep_timer);
+	dtcp_timer_cancel(&lc->tcp.wheel, &c->delack_timer);
 	tcp_conn_unhash(c);
 	tcp_sndq_free(c);
+	tcp_reass_free(c); /* never readable now; in-order data stays for the application */
 	tcp_set_state(c, DTCP_TCP_CLOSED);
 	tcp_raise(c, c->error != 0 ? DTCP_EV_ERROR : DTCP_EV_CLOSED);
 	tcp_conn_maybe_free(c);

@@ -6,8 +6,9 @@
  * SYN-ACK retransmission with exponential backoff and a retry limit; data
  * retransmission (RFC 6298: RTO from SRTT/RTTVAR, Karn's rule, backoff,
  * bounds from [tcp] rto_*); the persist probe for a closed peer window; and
- * the orphaned FIN_WAIT_2 timeout. A second timer drives keepalive. TIME_WAIT
- * entries have their own timer for 2*MSL.
+ * the orphaned FIN_WAIT_2 timeout. A second timer drives keepalive, a third
+ * the delayed ACK ([tcp] delack_ms). TIME_WAIT entries have their own timer
+ * for 2*MSL.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -89,6 +90,11 @@ tcp_rtx_expired(struct dtcp_timer_wheel *wheel, struct dtcp_timer *timer, uint64
 		limit = cfg->tcp_retries;
 		if (c->snd_una == c->snd_max && c->sndq_len == 0)
 			return; /* everything acknowledged meanwhile */
+		if (c->snd_una == c->snd_max && c->snd_wnd > 0) {
+			/* Silly window avoidance's override: nothing was lost, no backoff. */
+			tcp_retransmit(c);
+			return;
+		}
 		/*
 		 * Persist: the peer's window is shut with data waiting and at
 		 * most the last probe's byte out. It may keep it shut for ever
@@ -118,8 +124,11 @@ tcp_rtx_expired(struct dtcp_timer_wheel *wheel, struct dtcp_timer *timer, uint64
 		tcp_conn_fail(c, ETIMEDOUT);
 		return;
 	}
-	if (c->state != DTCP_TCP_SYN_SENT && c->state != DTCP_TCP_SYN_RECEIVED)
+	if (c->state != DTCP_TCP_SYN_SENT && c->state != DTCP_TCP_SYN_RECEIVED) {
+		dtcp_count(c->lc, DTCP_CTR_TCP_RTO_EXPIRED);
 		tcp_cc_timeout(c, c->nb_rtx == 0);
+		tcp_recovery_rto(c);
+	}
 	c->nb_rtx++;
 	tcp_retransmit(c);
 	tcp_arm_rtx(c);
@@ -159,11 +168,33 @@ tcp_keepalive_reset(struct dtcp_conn *c)
 			       c->lc->now_us + (uint64_t)c->keep_idle_s * US_PER_S);
 }
 
+/* Delayed ACK due: nothing went out meanwhile to carry it (tcp_fill_common() cancels). */
+static void
+tcp_delack_expired(struct dtcp_timer_wheel *wheel, struct dtcp_timer *timer, uint64_t now_us)
+{
+	struct dtcp_conn *c = conn_of(timer, delack_timer);
+
+	(void)wheel;
+	(void)now_us;
+	if (c->lc == NULL || c->state == DTCP_TCP_CLOSED)
+		return;
+	dtcp_count(c->lc, DTCP_CTR_TCP_TX_DELAYED_ACKS);
+	tcp_send_ack(c);
+}
+
+void
+tcp_delack_arm(struct dtcp_conn *c)
+{
+	dtcp_timer_arm(&c->lc->tcp.wheel, &c->delack_timer,
+		       c->lc->now_us + (uint64_t)cfg_of(c)->tcp_delack_ms * 1000);
+}
+
 void
 tcp_timers_init(struct dtcp_conn *c)
 {
 	dtcp_timer_init(&c->rtx_timer, tcp_rtx_expired);
 	dtcp_timer_init(&c->keep_timer, tcp_keep_expired);
+	dtcp_timer_init(&c->delack_timer, tcp_delack_expired);
 }
 
 static void

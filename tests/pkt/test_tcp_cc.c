@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Packet-level TCP tests: congestion window (RFC 5681 slow start with
- * RFC 3465 byte counting, RFC 6928 initial window, the RTO response),
+ * RFC 3465 byte counting, RFC 6928 initial window, the RTO response of
+ * NewReno and CUBIC, [tcp] initial_window / congestion_control and
+ * DTCP_OPT_CONGESTION on a live connection),
  * checksums of segments whose payload starts at odd offsets of the send
  * queue's mbufs, and the send buffer's bound on pinned mbufs.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "core/stack.h"
@@ -68,10 +71,16 @@ out:
 	tt_down(&t);
 }
 
+/*
+ * The RTO response of each algorithm: one segment resent, cwnd = 1 SMSS, and
+ * ssthresh from the flight size: half of it for NewReno (RFC 5681 (4)),
+ * beta_cubic = 0.7 of it for CUBIC (RFC 9438 sections 4.6 and 4.8).
+ */
 static void
-test_timeout_collapses_window(void)
+timeout_collapses_window(enum dtcp_cc_algo algo, uint32_t num, uint32_t den)
 {
 	static uint8_t data[32 * 1024];
+	struct dtcp_conn_info info;
 	struct tt t;
 	uint32_t base, flight;
 
@@ -80,6 +89,7 @@ test_timeout_collapses_window(void)
 	tt_passive_open(&t, &tt_full, 10 * MS);
 	if (t.c == NULL)
 		goto out;
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_CONGESTION, algo), 0);
 	tt_pattern(data, sizeof(data), 9);
 	base = t.snd_nxt;
 	CHECK_EQ(dtcp_write(t.c, data, sizeof(data)), (long)sizeof(data));
@@ -93,12 +103,76 @@ test_timeout_collapses_window(void)
 	CHECK_EQ(t.got.payload_len, 1448);
 	tt_expect_none(&t);
 	CHECK_EQ(t.c->cwnd, 1448);
-	CHECK_EQ(t.c->ssthresh, flight / 2);
+	CHECK_EQ(t.c->ssthresh, (uint64_t)flight * num / den);
+	dtcp_conn_info(t.c, &info);
+	CHECK_EQ(info.cc_algo, algo);
+	CHECK_EQ(info.cwnd, 1448);
+	CHECK_EQ(info.ssthresh, t.c->ssthresh);
 	/* Its ACK: slow start from one segment, so two go out. */
 	t.snd_nxt = base + 1448;
 	peer_ack(&t, 1 * MS);
 	CHECK_EQ(t.c->cwnd, 2 * 1448);
 	CHECK_EQ(take_data(&t, data, base), 2);
+	dtcp_abort(t.c);
+	t.c = NULL;
+	tt_take(&t);
+out:
+	tt_down(&t);
+}
+
+static void
+test_timeout_collapses_window_newreno(void)
+{
+	timeout_collapses_window(DTCP_CC_NEWRENO, 1, 2); /* 7240 */
+}
+
+static void
+test_timeout_collapses_window_cubic(void)
+{
+	timeout_collapses_window(DTCP_CC_CUBIC, 7, 10); /* 10136 */
+}
+
+/*
+ * [tcp] initial_window and congestion_control reach new connections: with
+ * 4 segments the first flight is min(4 * 1448, max(2 * 1448, 4 * 1460)) =
+ * 5792 bytes, and the algorithm is the configured one; DTCP_OPT_CONGESTION
+ * rejects what is not an enum dtcp_cc_algo and switches an open connection.
+ */
+static void
+test_config_reaches_connection(void)
+{
+	static uint8_t data[16 * 1024];
+	struct dtcp_config cfg;
+	struct dtcp_conn_info info;
+	struct tt t;
+	uint32_t base;
+
+	tt_config(&cfg);
+	cfg.tcp_initial_window = 4;
+	cfg.tcp_congestion_control = DTCP_CC_NEWRENO;
+	if (tt_up(&t, &cfg) != 0)
+		return;
+	tt_passive_open(&t, &tt_full, 10 * MS);
+	if (t.c == NULL)
+		goto out;
+	dtcp_conn_info(t.c, &info);
+	CHECK_EQ(info.cc_algo, DTCP_CC_NEWRENO);
+	CHECK_EQ(info.cwnd, 4 * 1448);
+	CHECK_EQ(info.ssthresh, UINT32_MAX);
+	tt_pattern(data, sizeof(data), 3);
+	base = t.snd_nxt;
+	CHECK_EQ(dtcp_write(t.c, data, sizeof(data)), (long)sizeof(data));
+	tt_poll(&t, 0);
+	CHECK_EQ(take_data(&t, data, base), 4);
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_CONGESTION, 2), -EINVAL);
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_CONGESTION, UINT32_MAX), -EINVAL);
+	dtcp_conn_info(t.c, &info);
+	CHECK_EQ(info.cc_algo, DTCP_CC_NEWRENO);
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_CONGESTION, DTCP_CC_CUBIC), 0);
+	dtcp_conn_info(t.c, &info);
+	CHECK_EQ(info.cc_algo, DTCP_CC_CUBIC);
+	CHECK_EQ(info.cwnd, 4 * 1448); /* kept across the switch */
+	CHECK_EQ(info.ssthresh, UINT32_MAX);
 	dtcp_abort(t.c);
 	t.c = NULL;
 	tt_take(&t);
@@ -201,7 +275,9 @@ main(int argc, char **argv)
 	(void)argc;
 	harness_eal_init(argv[0], "0");
 	RUN_TEST(test_initial_window_then_slow_start);
-	RUN_TEST(test_timeout_collapses_window);
+	RUN_TEST(test_timeout_collapses_window_newreno);
+	RUN_TEST(test_timeout_collapses_window_cubic);
+	RUN_TEST(test_config_reaches_connection);
 	RUN_TEST(test_checksum_of_odd_offset_pieces);
 	RUN_TEST(test_send_buffer_bounds_pinned_mbufs);
 	rte_eal_cleanup();

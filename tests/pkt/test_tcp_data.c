@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Packet-level TCP tests: data. Delivery to dtcp_recv()/dtcp_read(), one ACK
- * per burst, out-of-order segments, segmentation at the MSS with exact
- * payloads (chained zero-copy and copied), the peer's window, zero-window
- * probes (RFC 9293 3.8.6.1), Nagle (RFC 9293 3.7.4) and NODELAY,
- * retransmission on RTO (RFC 6298) and giving up, window updates after the
- * application reads (RFC 1122 4.2.3.3), and the send buffer.
+ * per burst, an out-of-order segment queued (more in test_tcp_reass.c), segmentation at the MSS
+ * with exact payloads (chained zero-copy and copied), the peer's window, zero-window probes (RFC
+ * 9293 3.8.6.1), Nagle (RFC 9293 3.7.4) and NODELAY, retransmission on RTO (RFC 6298) and giving
+ * up, window updates after the application reads (RFC 1122 4.2.3.3), and the send buffer.
  */
 #include <errno.h>
 #include <string.h>
@@ -151,25 +150,39 @@ test_ack_coalescing(void)
 	tt_expect_events(&t, 0, DTCP_EV_READABLE);
 	expect_recv(&t, data + 400, 150);
 	CHECK_EQ(harness_drops(&t.h), 0);
-	/* Whole duplicates are not acceptable segments: each gets its ACK at once (RFC
-	 * 9293 3.10.7.4). */
+	/*
+	 * Whole duplicates are not acceptable segments: each gets its ACK at once
+	 * (RFC 9293 3.10.7.4), with a D-SACK block for it (RFC 2883: SACK is on).
+	 */
 	t.rcv_nxt -= 100;
 	tt_peer_data(&t, data + 450, 100);
 	t.rcv_nxt -= 100;
 	tt_peer_data(&t, data + 450, 100);
 	tt_poll(&t, 0);
 	t.our_win = 32768;
-	tt_expect_ack(&t);
-	tt_expect_ack(&t);
+	for (int i = 0; i < 2; i++) {
+		struct dtcp_tcp_repr w = tt_want(&t, DTCP_TCP_ACK);
+
+		w.sack_count = 1;
+		w.sack[0].left = t.rcv_nxt - 100;
+		w.sack[0].right = t.rcv_nxt;
+		tt_expect(&t, &w, NULL, 0);
+	}
 	tt_expect_none(&t);
 	CHECK_EQ(t.c->rcvq_len, 0);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_UNACCEPTABLE), 2);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_DSACKS), 2);
 	tt_expect_no_events(&t);
 out:
 	tt_down(&t);
 }
 
-/* A segment after a hole: dropped (no reassembly queue) with an immediate duplicate ACK. */
+/*
+ * A segment after a hole is queued (tcp_reass.c) and answered at once with
+ * a duplicate ACK, without SACK blocks when SACK was not negotiated; the
+ * segment filling the hole delivers both, in order (test_tcp_reass.c has
+ * the rest).
+ */
 static void
 test_out_of_order_dup_ack(void)
 {
@@ -190,9 +203,10 @@ test_out_of_order_dup_ack(void)
 	tt_input(&t, &seg, 0);
 	tt_expect_ack(&t); /* ACK = RCV.NXT, the start of the hole */
 	tt_expect_none(&t);
-	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_OUT_OF_ORDER), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_OOO_SEGMENTS), 1);
 	tt_expect_no_events(&t);
-	/* In one burst: the first 100 bytes (in order) then 200..300 (another hole). */
+	CHECK_EQ(t.c->rcvq_len, 0);
+	/* In one burst: the first 100 bytes (fill the hole) then 200..300 (now in order). */
 	tt_peer_data(&t, data, 100);
 	seg = tt_seg(&t, DTCP_TCP_ACK);
 	seg.seq += 100;
@@ -200,17 +214,14 @@ test_out_of_order_dup_ack(void)
 	seg.payload_len = 100;
 	tt_inject(&t, &seg);
 	tt_poll(&t, 0);
-	/* One ACK: the duplicate ACK, already acknowledging the first 100 bytes. */
-	tt_expect_ack(&t);
+	t.rcv_nxt += 200;
+	tt_expect_ack(&t); /* one ACK for all 300 bytes */
 	tt_expect_none(&t);
-	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_OUT_OF_ORDER), 2);
-	/* The peer fills the hole, in order. */
-	tt_peer_data(&t, data + 100, 200);
-	tt_poll(&t, 0);
-	tt_expect_ack(&t);
-	tt_expect_none(&t);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_OOO_SEGMENTS), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_DATA_SEGMENTS), 2);
 	tt_expect_events(&t, 0, DTCP_EV_READABLE);
 	expect_recv(&t, data, 300);
+	CHECK_EQ(harness_drops(&t.h), 0);
 out:
 	tt_down(&t);
 }
@@ -481,6 +492,61 @@ test_nagle_and_nodelay(void)
 	peer_ack(&t, 0);
 	tt_expect_none(&t);
 	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_NODELAY, 2), -EINVAL);
+out:
+	tt_down(&t);
+}
+
+/*
+ * Sender-side silly window avoidance (RFC 9293 3.8.6.2.1), with Nagle off
+ * so that only it can hold data back: a segment cut short by the peer's
+ * window waits while it is under both the MSS and half the largest window
+ * offered; with nothing in flight the retransmission timer sends it anyway
+ * (the override), which is no loss: no backoff, no window collapse.
+ */
+static void
+test_sender_silly_window_avoidance(void)
+{
+	static uint8_t data[20000];
+	struct tt t;
+	uint32_t cwnd;
+
+	if (tt_up(&t, NULL) != 0)
+		return;
+	t.peer_win = 10000;
+	tt_passive_open(&t, &tt_plain, 10 * MS); /* RTO 200 ms */
+	if (t.c == NULL)
+		goto out;
+	CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_NODELAY, 1), 0);
+	tt_pattern(data, sizeof(data), 21);
+	CHECK_EQ(dtcp_write(t.c, data, sizeof(data)), (long)sizeof(data));
+	tt_poll(&t, 0);
+	/* Six full segments fill 8,760 of the 10,000 bytes; the last 1,240 would be silly. */
+	for (unsigned int i = 0; i < 6; i++)
+		expect_data(&t, data + i * 1460, 1460, false);
+	tt_expect_none(&t);
+	/* All acknowledged, but the window is now 600 bytes: under half of 10,000, held. */
+	t.peer_win = 600;
+	peer_ack(&t, 0);
+	tt_expect_none(&t);
+	cwnd = t.c->cwnd;
+	/* The override: one RTO later the 600 bytes go, without backoff or a window cut. */
+	tt_poll(&t, 200 * MS - 1);
+	tt_expect_none(&t);
+	tt_poll(&t, 1);
+	expect_data(&t, data + 8760, 600, false);
+	tt_expect_none(&t);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RTO_EXPIRED), 0);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RETRANSMITS), 0);
+	CHECK_EQ(t.c->cwnd, cwnd);
+	/* The window opens again: full segments at once. */
+	t.peer_win = 10000;
+	peer_ack(&t, 0);
+	for (unsigned int i = 0; i < 6; i++)
+		expect_data(&t, data + 9360 + i * 1460, 1460, false);
+	tt_expect_none(&t);
+	dtcp_abort(t.c);
+	t.c = NULL;
+	tt_take(&t);
 out:
 	tt_down(&t);
 }
@@ -797,6 +863,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_send_window_respected);
 	RUN_TEST(test_zero_window_probes);
 	RUN_TEST(test_nagle_and_nodelay);
+	RUN_TEST(test_sender_silly_window_avoidance);
 	RUN_TEST(test_data_retransmission);
 	RUN_TEST(test_retransmission_gives_up);
 	RUN_TEST(test_window_update_after_read);

@@ -364,7 +364,7 @@ out:
 	tt_down(&t);
 }
 
-/* Data entirely outside the window: an ACK, nothing queued. */
+/* Data entirely outside the window: an ACK (with a D-SACK for old data), nothing queued. */
 static void
 test_data_outside_window(void)
 {
@@ -384,11 +384,20 @@ test_data_outside_window(void)
 	seg.seq = t.rcv_nxt + 262144; /* first byte just past the window */
 	tt_input(&t, &seg, 0);
 	tt_expect_ack(&t);
-	seg.seq = t.rcv_nxt - 100; /* all of it already received */
+	seg.seq = t.rcv_nxt - 100; /* all of it already received: a D-SACK says so (RFC 2883) */
 	tt_input(&t, &seg, 0);
-	tt_expect_ack(&t);
+	{
+		struct dtcp_tcp_repr w = tt_want(&t, DTCP_TCP_ACK);
+
+		w.sack_count = 1;
+		w.sack[0].left = t.rcv_nxt - 100;
+		w.sack[0].right = t.rcv_nxt;
+		tt_expect(&t, &w, NULL, 0);
+	}
 	tt_expect_none(&t);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_UNACCEPTABLE), 2);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_DUP_SEGMENTS), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_DSACKS), 1);
 	CHECK_EQ(t.c->rcvq_len, 0);
 	tt_expect_no_events(&t);
 out:

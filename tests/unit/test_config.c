@@ -78,6 +78,9 @@ test_defaults(void)
 	CHECK_EQ(cfg.tcp_port_max, 60999);
 	CHECK_EQ(cfg.tcp_syncookies, DTCP_SYNCOOKIE_AUTO);
 	CHECK_EQ(cfg.tcp_syncookie_period_s, 64);
+	CHECK_EQ(cfg.tcp_delack_ms, 40);
+	CHECK_EQ(cfg.tcp_congestion_control, DTCP_CC_CUBIC);
+	CHECK_EQ(cfg.tcp_initial_window, 10);
 	for (unsigned int p = 0; p < DTCP_MAX_PORTS; p++) {
 		CHECK_EQ(cfg.port[p].configured, false);
 		CHECK_EQ(cfg.port[p].addr, 0);
@@ -220,6 +223,7 @@ static const struct bad_fixture bad_fixtures[] = {
 	{"port8.ini", -ENOENT,
 	 "port8:*: unknown section (expected [stack], [tcp] or [port0]..[port7])"},
 	{"burst_zero.ini", -EINVAL, "stack:burst_size: '0' is not an integer in [1, 512]"},
+	{"cc_reno.ini", -EINVAL, "tcp:congestion_control: 'reno' is not cubic or newreno"},
 	{"burst_abc.ini", -EINVAL, "stack:burst_size: 'abc' is not an integer in [1, 512]"},
 	{"burst_negative.ini", -EINVAL, "stack:burst_size: '-1' is not an integer in [1, 512]"},
 	{"burst_junk.ini", -EINVAL, "stack:burst_size: '32x' is not an integer in [1, 512]"},
@@ -580,6 +584,69 @@ test_set_syncookies(void)
 		 "tcp:syncookie_period_s: '0' is not an integer in [1, 3600]");
 }
 
+/* [tcp] delack_ms: 0 (ACK every segment) up to 500 ms (RFC 1122 4.2.3.2's upper bound). */
+static void
+test_set_delack(void)
+{
+	struct dtcp_config cfg;
+	char err[DTCP_CONFIG_ERR_LEN];
+
+	dtcp_config_init(&cfg);
+	CHECK_EQ(dtcp_config_set(&cfg, "tcp", "delack_ms", "0", err, sizeof(err)), 0);
+	CHECK_EQ(cfg.tcp_delack_ms, 0);
+	CHECK_EQ(dtcp_config_set(&cfg, "tcp", "delack_ms", "500", err, sizeof(err)), 0);
+	CHECK_EQ(cfg.tcp_delack_ms, 500);
+	CHECK_EQ(dtcp_config_set(&cfg, "tcp", "delack_ms", "501", err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "tcp:delack_ms: '501' is not an integer in [0, 500]");
+	CHECK_EQ(cfg.tcp_delack_ms, 500);
+	SET_FAIL("tcp", "delack_ms", "-1", -EINVAL,
+		 "tcp:delack_ms: '-1' is not an integer in [0, 500]");
+	SET_FAIL("stack", "delack_ms", "40", -ENOENT, "stack:delack_ms: unknown key");
+}
+
+/* [tcp] congestion_control takes a word; [tcp] initial_window is in segments, 1..64. */
+static void
+test_set_congestion_control(void)
+{
+	static const struct {
+		const char *value;
+		enum dtcp_cc_algo algo;
+	} algos[] = {{"newreno", DTCP_CC_NEWRENO}, {"cubic", DTCP_CC_CUBIC}};
+	struct dtcp_config cfg;
+	char err[DTCP_CONFIG_ERR_LEN];
+
+	for (size_t i = 0; i < RTE_DIM(algos); i++) {
+		dtcp_config_init(&cfg);
+		cfg.tcp_congestion_control = algos[(i + 1) % RTE_DIM(algos)].algo;
+		CHECK_EQ(dtcp_config_set(&cfg, "tcp", "congestion_control", algos[i].value, err,
+					 sizeof(err)),
+			 0);
+		CHECK_EQ(cfg.tcp_congestion_control, algos[i].algo);
+	}
+	SET_FAIL("tcp", "congestion_control", "reno", -EINVAL,
+		 "tcp:congestion_control: 'reno' is not cubic or newreno");
+	SET_FAIL("tcp", "congestion_control", "CUBIC", -EINVAL,
+		 "tcp:congestion_control: 'CUBIC' is not cubic or newreno");
+	SET_FAIL("tcp", "congestion_control", "1", -EINVAL,
+		 "tcp:congestion_control: '1' is not cubic or newreno");
+	SET_FAIL("tcp", "congestion_control", "", -EINVAL,
+		 "tcp:congestion_control: '' is not cubic or newreno");
+	SET_FAIL("stack", "congestion_control", "cubic", -ENOENT,
+		 "stack:congestion_control: unknown key");
+
+	SET_OK("tcp", "initial_window", "1");
+	SET_OK("tcp", "initial_window", "64");
+	dtcp_config_init(&cfg);
+	CHECK_EQ(dtcp_config_set(&cfg, "tcp", "initial_window", "4", err, sizeof(err)), 0);
+	CHECK_EQ(cfg.tcp_initial_window, 4);
+	SET_FAIL("tcp", "initial_window", "0", -EINVAL,
+		 "tcp:initial_window: '0' is not an integer in [1, 64]");
+	SET_FAIL("tcp", "initial_window", "65", -EINVAL,
+		 "tcp:initial_window: '65' is not an integer in [1, 64]");
+	SET_FAIL("tcp", "initial_window", "ten", -EINVAL,
+		 "tcp:initial_window: 'ten' is not an integer in [1, 64]");
+}
+
 static void
 test_set_port_values(void)
 {
@@ -852,6 +919,8 @@ main(int argc, char **argv)
 	RUN_TEST(test_set_integer_syntax);
 	RUN_TEST(test_set_sections);
 	RUN_TEST(test_set_syncookies);
+	RUN_TEST(test_set_delack);
+	RUN_TEST(test_set_congestion_control);
 	RUN_TEST(test_set_port_values);
 	RUN_TEST(test_error_buffer);
 	RUN_TEST(test_validate_rules);

@@ -12,7 +12,8 @@
  *
  * Sections:
  *  - [stack]  burst size, pool and ring sizes, idle back-off, ARP tuning.
- *  - [tcp]    table sizes, buffers, retransmission and timeout tuning.
+ *  - [tcp]    table sizes, buffers, retransmission and timeout tuning,
+ *             SYN cookies, congestion control and the initial window.
  *  - [portN]  one per DPDK port N (0 <= N < DTCP_MAX_PORTS): address/prefix,
  *             gateway and MTU.
  *
@@ -62,6 +63,17 @@ enum dtcp_syncookie_mode {
 	DTCP_SYNCOOKIE_ALWAYS,
 };
 
+/**
+ * Congestion control algorithm of a connection ([tcp] congestion_control,
+ * DTCP_OPT_CONGESTION).
+ */
+enum dtcp_cc_algo {
+	/** NewReno: RFC 5681 slow start and congestion avoidance, RFC 6582 recovery. */
+	DTCP_CC_NEWRENO,
+	/** CUBIC (RFC 9438): the default. */
+	DTCP_CC_CUBIC,
+};
+
 /** Everything the stack reads at start-up. Fill with dtcp_config_init(). */
 struct dtcp_config {
 	uint16_t burst_size;	    /**< [stack] burst_size: packets per rx/tx burst */
@@ -90,11 +102,14 @@ struct dtcp_config {
 	uint32_t tcp_rto_max_ms;     /**< [tcp] rto_max_ms */
 	uint32_t tcp_time_wait_s;    /**< [tcp] time_wait_s: 2*MSL */
 	uint32_t tcp_fin_wait2_s;    /**< [tcp] fin_wait2_s: orphaned FIN_WAIT_2 lifetime */
+	uint32_t tcp_delack_ms; /**< [tcp] delack_ms: delayed-ACK timeout, 0 = ACK every segment */
 	uint32_t tcp_challenge_ack_limit; /**< [tcp] challenge_ack_limit: per second per lcore */
 	uint16_t tcp_port_min;		  /**< [tcp] port_min: ephemeral port range start */
 	uint16_t tcp_port_max;		  /**< [tcp] port_max: ephemeral port range end */
 	enum dtcp_syncookie_mode tcp_syncookies; /**< [tcp] syncookies: never, auto, always */
 	uint32_t tcp_syncookie_period_s; /**< [tcp] syncookie_period_s: cookie secret lifetime */
+	enum dtcp_cc_algo tcp_congestion_control; /**< [tcp] congestion_control: newreno, cubic */
+	uint16_t tcp_initial_window; /**< [tcp] initial_window: segments (RFC 6928), 1..64 */
 	struct dtcp_port_config port[DTCP_MAX_PORTS]; /**< [port0] .. [port7] */
 };
 

@@ -71,11 +71,26 @@ extern "C" {
 	X(TCP_RX_SEGMENTS, "tcp_rx_segments", "TCP segments received and parsed")                  \
 	X(TCP_RX_DATA_SEGMENTS, "tcp_rx_data_segments",                                            \
 	  "segments whose payload was queued in order")                                            \
+	X(TCP_RX_OOO_SEGMENTS, "tcp_rx_ooo_segments",                                              \
+	  "segments whose payload was queued out of order, after a hole")                          \
+	X(TCP_RX_DUP_SEGMENTS, "tcp_rx_dup_segments",                                              \
+	  "data segments received entirely before (D-SACK when SACK is on)")                       \
+	X(TCP_RX_WINDOW_TRIMMED, "tcp_rx_window_trimmed",                                          \
+	  "segments cut at the right edge of the receive window or at the peer's FIN")             \
+	X(TCP_TX_DSACKS, "tcp_tx_dsacks", "ACKs reporting a duplicate segment (RFC 2883 D-SACK)")  \
+	X(TCP_TX_DELAYED_ACKS, "tcp_tx_delayed_acks", "ACKs sent by the delayed-ACK timer")        \
+	X(TCP_TX_WINDOW_UPDATES, "tcp_tx_window_updates",                                          \
+	  "ACKs sent because the application's reads opened the window")                           \
 	X(TCP_TX_SEGMENTS, "tcp_tx_segments", "TCP segments sent")                                 \
 	X(TCP_ACTIVE_OPENS, "tcp_active_opens", "dtcp_connect() calls that sent a SYN")            \
 	X(TCP_PASSIVE_OPENS, "tcp_passive_opens", "SYNs that created a SYN_RECEIVED connection")   \
 	X(TCP_ESTABLISHED, "tcp_established", "handshakes completed, both directions")             \
 	X(TCP_TX_RETRANSMITS, "tcp_tx_retransmits", "data or FIN segments sent again")             \
+	X(TCP_FAST_RETRANSMITS, "tcp_fast_retransmits",                                            \
+	  "segments resent by fast retransmit or SACK recovery, before the timer")                 \
+	X(TCP_RECOVERIES, "tcp_recoveries",                                                        \
+	  "fast recoveries entered (three duplicate ACKs, or SACK showing a loss)")                \
+	X(TCP_RTO_EXPIRED, "tcp_rto_expired", "retransmission timeouts on data or FIN")            \
 	X(TCP_TX_SYN_RETRANSMITS, "tcp_tx_syn_retransmits", "SYN or SYN-ACK sent again")           \
 	X(TCP_TX_RST, "tcp_tx_rst", "RST segments sent")                                           \
 	X(TCP_TX_RST_REPLY, "tcp_tx_rst_reply", "RSTs answering a segment no connection takes")    \
@@ -130,7 +145,10 @@ extern "C" {
 	  "SYN on a synchronized connection (challenge ACK)")                                      \
 	X(DROP_TCP_NO_ACK, "drop_tcp_no_ack", "segment without ACK on a synchronized connection")  \
 	X(DROP_TCP_BAD_ACK, "drop_tcp_bad_ack", "ACK for data not sent, or too old")               \
-	X(DROP_TCP_OUT_OF_ORDER, "drop_tcp_out_of_order", "data after a hole (no reassembly yet)") \
+	X(DROP_TCP_OOO_FULL, "drop_tcp_ooo_full",                                                  \
+	  "out-of-order segment refused: its buffers would pin more than twice rcv_buf")           \
+	X(DROP_TCP_DUPLICATE, "drop_tcp_duplicate",                                                \
+	  "segment whose data is all held out of order already (D-SACK when SACK is on)")          \
 	X(DROP_TCP_RCV_FULL, "drop_tcp_rcv_full", "receive queue cannot take more segments")       \
 	X(DROP_TCP_TIME_WAIT, "drop_tcp_time_wait", "segment for a TIME_WAIT tuple (ACK sent)")    \
 	X(DROP_STEER_FULL, "drop_steer_full", "ring to the owning lcore was full")                 \

@@ -274,6 +274,14 @@ enum dtcp_conn_opt {
 	DTCP_OPT_KEEPIDLE_S,  /**< idle seconds before the first probe */
 	DTCP_OPT_KEEPINTVL_S, /**< seconds between probes */
 	DTCP_OPT_KEEPCNT,     /**< unanswered probes before ETIMEDOUT */
+	/**
+	 * Congestion control algorithm, an enum dtcp_cc_algo (default: [tcp]
+	 * congestion_control). Allowed in any state. Before the handshake
+	 * completes it picks the algorithm the connection starts with; later
+	 * it switches at once: the new algorithm starts with fresh state from
+	 * the current congestion window and slow start threshold.
+	 */
+	DTCP_OPT_CONGESTION,
 };
 
 /**
@@ -282,8 +290,9 @@ enum dtcp_conn_opt {
  * @param c the connection.
  * @param opt the option.
  * @param value its value.
- * @return 0, -EINVAL unknown option or value out of range, -EISCONN RCVBUF
- *   after the handshake started.
+ * @return 0, -EINVAL unknown option or value out of range (for
+ *   DTCP_OPT_CONGESTION: not an enum dtcp_cc_algo), -EISCONN RCVBUF after the
+ *   handshake started.
  */
 int dtcp_conn_set_opt(struct dtcp_conn *c, enum dtcp_conn_opt opt, uint32_t value);
 
@@ -306,6 +315,9 @@ struct dtcp_conn_info {
 	uint16_t mss;	     /**< send MSS */
 	bool wscale_ok, sack_ok, ts_ok;
 	uint8_t snd_wscale, rcv_wscale;
+	enum dtcp_cc_algo cc_algo; /**< congestion control (DTCP_OPT_CONGESTION) */
+	uint32_t cwnd;		   /**< congestion window, bytes (0 before ESTABLISHED) */
+	uint32_t ssthresh;	   /**< slow start threshold, bytes (UINT32_MAX until a loss) */
 };
 
 /**

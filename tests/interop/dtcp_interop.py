@@ -615,27 +615,27 @@ def ss_states(rows):
     return out
 
 
-def linux_snmp(topo):
-    """The Linux namespace's /proc/net/snmp as {"Tcp": {"InCsumErrors": n, ...}, ...}."""
-    r = run(topo.in_linux("cat", "/proc/net/snmp"))
+def ns_mib(ns, path="/proc/net/snmp"):
+    """A namespace's /proc/net/snmp (or netstat: same layout) as
+    {"Tcp": {"InCsumErrors": n, ...}, ...}."""
+    r = run(["ip", "netns", "exec", ns, "cat", path])
     lines = [line.split() for line in r.stdout.splitlines()]
     mib = {}
     for head, vals in zip(lines[::2], lines[1::2]):
         if head and vals and head[0] == vals[0]:
             mib[head[0].rstrip(":")] = {k: int(v) for k, v in zip(head[1:], vals[1:])}
     return mib
+
+
+def linux_snmp(topo):
+    """The Linux namespace's /proc/net/snmp as {"Tcp": {"InCsumErrors": n, ...}, ...}."""
+    return ns_mib(topo.linux_ns)
 
 
 def linux_netstat(topo):
     """The Linux namespace's /proc/net/netstat as {"TcpExt": {"TCPOFOQueue": n, ...},
-    "IpExt": {...}} (same layout as /proc/net/snmp)."""
-    r = run(topo.in_linux("cat", "/proc/net/netstat"))
-    lines = [line.split() for line in r.stdout.splitlines()]
-    mib = {}
-    for head, vals in zip(lines[::2], lines[1::2]):
-        if head and vals and head[0] == vals[0]:
-            mib[head[0].rstrip(":")] = {k: int(v) for k, v in zip(head[1:], vals[1:])}
-    return mib
+    "IpExt": {...}}."""
+    return ns_mib(topo.linux_ns, "/proc/net/netstat")
 
 
 def qdisc_stats(ns, dev):

@@ -15,9 +15,10 @@
  * the same with either engine:
  *   loss       drop the frame with this probability;
  *   duplicate  send it twice;
- *   corrupt    flip one random bit, but only inside the IPv4 datagram (netem
- *              may also hit the Ethernet header, where no checksum covers it:
- *              here every corruption is one a checksum must catch);
+ *   corrupt    flip one random bit, but only inside an IPv4 datagram (netem
+ *              may also hit the Ethernet header or an ARP packet, which no
+ *              checksum covers: here every corruption is one a checksum must
+ *              catch, and "corrupted" counts exactly those);
  *   delay      hold each frame this long, +- jitter (uniform, as netem without
  *              a distribution table); frames leave in order of their due time,
  *              so jitter larger than the gap between frames reorders them;
@@ -195,20 +196,20 @@ heap_pop(struct direction *d)
 	}
 }
 
-/* Flip one bit of the IPv4 datagram (its own length, not the Ethernet padding). */
+/*
+ * Flip one bit of an IPv4 datagram (within its total length, not the Ethernet padding).
+ * Other frames (ARP) are left alone: no checksum covers them.
+ */
 static void
 corrupt(struct direction *d, struct frame *f)
 {
-	uint32_t lo = ETH_HLEN_, hi = f->len;
+	uint32_t lo = ETH_HLEN_, hi = f->len, ip_len;
 
-	if (f->len >= ETH_HLEN_ + 20 && f->data[12] == 0x08 && f->data[13] == 0x00) {
-		uint32_t ip_len = ((uint32_t)f->data[16] << 8) | f->data[17];
-
-		if (ip_len >= 20 && ETH_HLEN_ + ip_len < hi)
-			hi = ETH_HLEN_ + ip_len;
-	}
-	if (hi <= lo)
+	if (f->len < ETH_HLEN_ + 20 || f->data[12] != 0x08 || f->data[13] != 0x00)
 		return;
+	ip_len = ((uint32_t)f->data[16] << 8) | f->data[17];
+	if (ip_len >= 20 && ETH_HLEN_ + ip_len < hi)
+		hi = ETH_HLEN_ + ip_len;
 	uint64_t r = rng_next(&d->rng);
 	f->data[lo + r % (hi - lo)] ^= (uint8_t)(1u << ((r >> 32) % 8));
 	d->st.corrupted++;

@@ -45,7 +45,8 @@ The impairment engine (DTCP_NETEM_ENGINE=auto|netem|relay, default auto):
          match the profile, it must have lost nothing on its own (socket drops), and
          the receivers must have refused every corrupted frame (their checksum and
          malformed-packet drop counters add up to at least the corruptions: the relay
-         flips bits only inside IPv4 datagrams, where a checksum covers every bit).
+         flips bits only inside IPv4 datagrams, where a checksum covers every bit; 99 %
+         on Linux's side, which discards a few kinds without counting them).
   auto   netem if the kernel can create a netem qdisc, else relay.
 In both engines: a ping (1400 B, Linux -> stack) before the transfers gives the RTT,
 which for delay50 / jitter / rate10m must be what the profile puts on BOTH directions
@@ -613,8 +614,13 @@ def check_applied(engine, profile, outcomes, ping, nbytes):
             if p["corrupted"] is not None:
                 rate_check(f"{who} corrupt", p["corrupted"], p["offered"], profile["corrupt"],
                            problems)
-                # Every one is an IPv4 datagram with a bit flipped: each must be refused.
-                if caught[path] < p["corrupted"]:
+                # Every one is an IPv4 datagram with a bit flipped: each must be refused,
+                # and the stack must count each refusal. Linux, the reference, drops a
+                # segment whose data offset points past its end without a MIB counter
+                # (tcp_v4_rcv: pskb_may_pull(doff * 4) -> discard_it): a flip that grows a
+                # pure ACK's offset, seen 2 times in 2,330 corruptions.
+                need = p["corrupted"] if path == "l2s" else math.floor(0.99 * p["corrupted"])
+                if caught[path] < need:
                     problems.append(f"{who}: {p['corrupted']} frames corrupted but the "
                                     f"receiver refused only {caught[path]}")
             elif caught[path] == 0:

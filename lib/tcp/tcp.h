@@ -136,9 +136,15 @@ struct dtcp_conn {
 	/* Loss recovery (tcp_recovery.c): RFC 6582 / RFC 6675. */
 	uint32_t recover;  /* SND.MAX when recovery last began: no second reduction below it */
 	uint32_t high_rxt; /* end of the last retransmission in this recovery (HighRxt) */
-	uint8_t dupacks;   /* duplicate ACKs in a row */
+	uint16_t dupacks;  /* duplicate ACKs in a row */
 	bool in_recovery;
-	uint8_t nb_sacked; /* ranges in sacked[] */
+	bool undo_armed;     /* the recovery's first retransmission may prove spurious */
+	uint16_t reordering; /* DupThresh in segments (0: the default, 3); raised by reordering */
+	uint32_t undo_seq;   /* that retransmission's sequence number */
+	uint32_t undo_tsval; /* and the TSval it carried (RFC 3522: the peer's echo tells) */
+	uint32_t undo_cwnd, undo_ssthresh; /* the window before the reduction, to go back to */
+	struct tcp_cc_state undo_cc;	   /* and the algorithm's state then */
+	uint8_t nb_sacked;		   /* ranges in sacked[] */
 	struct tcp_sack_range
 		sacked[TCP_SACKED_MAX]; /* the peer's SACKed ranges, sorted, disjoint */
 	uint64_t last_send_us;		/* last data segment sent: idle restart (RFC 5681 4.1) */
@@ -336,7 +342,9 @@ struct dtcp_conn *tcp_syncookie_accept(struct dtcp_listener *l, struct tcp_seg *
 
 /* tcp_recovery.c: fast retransmit, NewReno and SACK-based recovery */
 void tcp_recovery_sack(struct dtcp_conn *c, const struct dtcp_tcp_repr *th, bool *new_sack);
-void tcp_recovery_acked(struct dtcp_conn *c, uint32_t acked);
+void tcp_recovery_acked(struct dtcp_conn *c, uint32_t old_una, uint32_t acked,
+			const struct dtcp_tcp_repr *th);
+uint32_t tcp_recovery_pipe(const struct dtcp_conn *c);
 void tcp_recovery_dupack(struct dtcp_conn *c, bool new_sack);
 void tcp_recovery_rto(struct dtcp_conn *c);
 

@@ -314,6 +314,30 @@ tcp_input_syn_sent(struct dtcp_conn *c, struct tcp_seg *s)
 	tcp_send_syn(c);
 }
 
+/*
+ * A pure ACK whose timestamp is older than TS.Recent only because the path
+ * reordered it behind a later ACK: right sequence number, acknowledging
+ * nothing new, not a window update, and its clock no further back than one
+ * RTO. Taking it cannot move any state (what it acknowledges, and its
+ * window, are old), but its SACK blocks are news. PAWS (RFC 7323 section 5)
+ * guards against old duplicates of data; Linux makes the same exception.
+ */
+static bool
+tcp_disordered_ack(const struct dtcp_conn *c, const struct dtcp_tcp_repr *th)
+{
+	uint32_t lag_ms = c->ts_recent - th->ts_val;
+
+	if (th->payload_len != 0 || (th->flags & (DTCP_TCP_SYN | DTCP_TCP_FIN)) ||
+	    !(th->flags & DTCP_TCP_ACK) || th->seq != c->rcv_nxt)
+		return false;
+	if (dtcp_seq_gt(th->ack, c->snd_una) || dtcp_seq_lt(th->ack, c->snd_una - c->max_snd_wnd))
+		return false;
+	/* At SND.UNA with another window it would update the window (snd_wl2 == ack). */
+	if (th->ack == c->snd_una && ((uint32_t)th->window << c->snd_wscale) != c->snd_wnd)
+		return false;
+	return lag_ms <= c->rto_us / 1000;
+}
+
 /* RFC 9293 3.10.7.4 first check, plus PAWS (RFC 7323 section 5). */
 static bool
 tcp_check_seq(struct dtcp_conn *c, struct tcp_seg *s)
@@ -324,7 +348,17 @@ tcp_check_seq(struct dtcp_conn *c, struct tcp_seg *s)
 
 	if ((c->flags & TCPF_TS_OK) && th->has_ts && !(th->flags & DTCP_TCP_RST) &&
 	    dtcp_seq_lt(th->ts_val, c->ts_recent)) {
-		tcp_send_ack(c);
+		if (tcp_disordered_ack(c, th)) {
+			dtcp_count(c->lc, DTCP_CTR_TCP_RX_DISORDERED_ACKS);
+			return true;
+		}
+		/*
+		 * RFC 7323 answers with an ACK; for a pure ACK that ACK would
+		 * only be a duplicate to the peer (a false loss signal if it is
+		 * sending), so only segments with data or FIN get one.
+		 */
+		if (len != 0)
+			tcp_send_ack(c);
 		dtcp_drop(c->lc, s->m, DTCP_CTR_DROP_TCP_PAWS);
 		return false;
 	}
@@ -442,11 +476,13 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 			*fin_acked = true;
 			acked--;
 		}
+		uint32_t old_una = c->snd_una;
+
 		tcp_sndq_trim(c, RTE_MIN(acked, c->sndq_len));
 		c->snd_una = th->ack;
 		if (dtcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		tcp_recovery_acked(c, acked);
+		tcp_recovery_acked(c, old_una, acked, th);
 		if ((c->flags & TCPF_TS_OK) && th->has_ts && th->ts_ecr != 0)
 			tcp_rtt_sample(c, (tcp_now_ts(lc, c->ts_offset) - th->ts_ecr) * 1000u);
 		else if ((c->flags & TCPF_RTT_TIMING) && dtcp_seq_gt(th->ack, c->rtt_seq)) {
@@ -662,7 +698,8 @@ tcp_input_sync(struct dtcp_conn *c, struct tcp_seg *s)
 	c->last_rx_us = lc->now_us;
 	c->keep_probes = 0; /* the peer is alive: keepalive starts counting afresh */
 	/* RFC 7323 section 4.3: remember the peer's clock from in-order segments. */
-	if ((c->flags & TCPF_TS_OK) && th->has_ts && dtcp_seq_leq(th->seq, c->rcv_nxt))
+	if ((c->flags & TCPF_TS_OK) && th->has_ts && dtcp_seq_leq(th->seq, c->rcv_nxt) &&
+	    !dtcp_seq_lt(th->ts_val, c->ts_recent)) /* a disordered ACK's is older */
 		c->ts_recent = th->ts_val;
 
 	if (th->flags & DTCP_TCP_RST) {

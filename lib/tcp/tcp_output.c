@@ -401,8 +401,10 @@ tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs, bool timer_fired)
 		uint32_t fin_seq = tcp_fin_seq(c);
 		uint32_t sent = c->snd_nxt - c->snd_una;
 		uint32_t unsent = dtcp_seq_lt(c->snd_nxt, fin_seq) ? fin_seq - c->snd_nxt : 0;
-		uint32_t wnd = RTE_MIN(c->snd_wnd, c->cwnd);
-		uint32_t room = wnd > sent ? wnd - sent : 0;
+		/* Sequence space against the peer's window; what is in the network against cwnd. */
+		uint32_t pipe = c->nb_sacked > 0 ? tcp_recovery_pipe(c) : sent;
+		uint32_t room = RTE_MIN(c->snd_wnd > sent ? c->snd_wnd - sent : 0,
+					c->cwnd > pipe ? c->cwnd - pipe : 0);
 		uint32_t seg_max = RTE_MIN(unsent, (uint32_t)c->snd_mss);
 		uint32_t len = RTE_MIN(seg_max, room);
 		bool fin =

@@ -28,6 +28,27 @@
  * timeout ends recovery and forgets the scoreboard (RFC 6675 section 5.1
  * allows keeping it; going back to SND.UNA as RFC 6298 asks is simpler and
  * loses only some duplicate retransmissions).
+ *
+ * Reordering is not loss, and a path that reorders (per-packet load
+ * balancing, jitter) would otherwise have its window cut every few RTTs:
+ *
+ *   - Detection (RFC 3522, Eifel): with timestamps, the recovery's first
+ *     retransmission remembers the TSval it carried. The peer echoes the
+ *     TSval of the segment that filled the hole; if the first ACK past that
+ *     sequence number echoes an older one, the original arrived and the
+ *     retransmission was spurious.
+ *   - Response (RFC 4015, in the simple form Linux also uses): put cwnd,
+ *     ssthresh and the algorithm's state back as they were before the
+ *     reduction and leave recovery.
+ *   - Adaptation: DupThresh becomes the reordering the SACK scoreboard
+ *     showed (how far beyond the hole data had arrived when the hole filled),
+ *     as does a hole the original fills outside recovery. It only grows, up
+ *     to REORDERING_MAX, except that a timeout with that much SACKed shows
+ *     it had grown too far (a loss went undetected), and resets it.
+ *
+ * RACK-TLP (RFC 8985) would do this by time rather than by count; it needs a
+ * transmit time per segment, which the send queue (the application's own
+ * mbufs) does not have.
  */
 #include <string.h>
 
@@ -36,6 +57,15 @@
 #include "tcp/tcp.h"
 
 #define DUP_THRESH 3 /* RFC 5681 section 3.2, RFC 6675 section 2 */
+/* Largest DupThresh, in segments: past it the timer repairs losses (Linux's default cap). */
+#define REORDERING_MAX 300
+
+/* DupThresh for this connection: 3, or the reordering seen on its path. */
+static inline uint32_t
+dup_thresh(const struct dtcp_conn *c)
+{
+	return RTE_MAX((uint32_t)c->reordering, (uint32_t)DUP_THRESH);
+}
 
 /* Drop scoreboard ranges at or below SND.UNA, trim one that straddles it. */
 static void
@@ -114,7 +144,7 @@ sack_is_lost(const struct dtcp_conn *c, uint32_t seq)
 		bytes += r->end - dtcp_seq_max(r->start, seq);
 		ranges++;
 	}
-	return ranges >= DUP_THRESH || bytes > (DUP_THRESH - 1) * (uint32_t)c->snd_mss;
+	return ranges >= dup_thresh(c) || bytes > (dup_thresh(c) - 1) * (uint32_t)c->snd_mss;
 }
 
 /*
@@ -161,6 +191,24 @@ sack_pipe(const struct dtcp_conn *c)
 
 	sack_for_each_hole(c, pipe_hole, &pipe);
 	return pipe;
+}
+
+uint32_t
+tcp_recovery_pipe(const struct dtcp_conn *c)
+{
+	uint32_t sent = c->snd_nxt - c->snd_una, sacked = 0;
+
+	if (c->in_recovery)
+		return sack_pipe(c);
+	/* Outside recovery the holes are not known lost yet: all of them count. */
+	for (unsigned int i = 0; i < c->nb_sacked; i++) {
+		const struct tcp_sack_range *r = &c->sacked[i];
+
+		if (dtcp_seq_geq(r->start, c->snd_nxt))
+			break; /* above a rewound SND.NXT (after a timeout) */
+		sacked += dtcp_seq_min(r->end, c->snd_nxt) - r->start;
+	}
+	return sent - sacked;
 }
 
 struct next_seg {
@@ -231,6 +279,13 @@ recovery_enter(struct dtcp_conn *c)
 	c->recover = c->snd_max;
 	c->high_rxt = c->snd_una;
 	dtcp_count(c->lc, DTCP_CTR_TCP_RECOVERIES);
+	/* What to go back to if the loss turns out to be reordering. */
+	c->undo_cwnd = c->cwnd;
+	c->undo_ssthresh = c->ssthresh;
+	c->undo_cc = c->cc;
+	c->undo_armed = (c->flags & TCPF_TS_OK) != 0;
+	c->undo_seq = c->snd_una;
+	c->undo_tsval = tcp_now_ts(c->lc, c->ts_offset); /* what resend_first_hole() carries */
 	tcp_cc_enter_recovery(c);
 	/*
 	 * Resend the first unacknowledged segment whatever the window says
@@ -260,6 +315,48 @@ recovery_exit(struct dtcp_conn *c)
 	}
 }
 
+/*
+ * The hole at @p hole was filled by the original segment, @p segs segments
+ * after data beyond it had arrived: DupThresh must exceed that.
+ */
+static void
+reordering_seen(struct dtcp_conn *c, uint32_t segs)
+{
+	dtcp_count(c->lc, DTCP_CTR_TCP_REORDERING_SEEN);
+	segs = RTE_MIN(segs + 1, (uint32_t)REORDERING_MAX);
+	if (segs > c->reordering)
+		c->reordering = (uint16_t)segs;
+}
+
+/* Segments' worth of SACKed data above @p hole: how far past it the peer has received. */
+static uint32_t
+reordering_extent(const struct dtcp_conn *c, uint32_t hole)
+{
+	uint32_t fack;
+
+	if (c->nb_sacked == 0)
+		return c->dupacks; /* without SACK, each duplicate ACK was one segment */
+	fack = c->sacked[c->nb_sacked - 1].end;
+	if (!dtcp_seq_gt(fack, hole))
+		return 0;
+	return (fack - hole + c->snd_mss - 1) / c->snd_mss;
+}
+
+/* RFC 4015: the reduction was for nothing, put the window back. */
+static void
+recovery_undo(struct dtcp_conn *c)
+{
+	dtcp_count(c->lc, DTCP_CTR_TCP_RECOVERIES_UNDONE);
+	reordering_seen(c, reordering_extent(c, c->undo_seq));
+	c->cc = c->undo_cc;
+	c->cwnd = RTE_MAX(c->cwnd, c->undo_cwnd);
+	c->ssthresh = RTE_MAX(c->ssthresh, c->undo_ssthresh);
+	c->in_recovery = false;
+	c->dupacks = 0;
+	/* No reduction stands: a loss below the old recovery point may be answered. */
+	c->recover = c->undo_seq;
+}
+
 void
 tcp_recovery_sack(struct dtcp_conn *c, const struct dtcp_tcp_repr *th, bool *new_sack)
 {
@@ -283,8 +380,19 @@ tcp_recovery_sack(struct dtcp_conn *c, const struct dtcp_tcp_repr *th, bool *new
 }
 
 void
-tcp_recovery_acked(struct dtcp_conn *c, uint32_t acked)
+tcp_recovery_acked(struct dtcp_conn *c, uint32_t old_una, uint32_t acked,
+		   const struct dtcp_tcp_repr *th)
 {
+	/* RFC 3522: the first ACK past the retransmission says which copy filled the hole. */
+	if (c->undo_armed && dtcp_seq_gt(c->snd_una, c->undo_seq)) {
+		c->undo_armed = false;
+		if (c->in_recovery && th->has_ts && dtcp_seq_lt(th->ts_ecr, c->undo_tsval))
+			recovery_undo(c);
+	} else if (!c->in_recovery && c->nb_sacked > 0 &&
+		   dtcp_seq_lt(old_una, c->sacked[0].start) && dtcp_seq_leq(c->high_rxt, old_una)) {
+		/* A hole never resent has filled: its segment was late, not lost. */
+		reordering_seen(c, reordering_extent(c, old_una));
+	}
 	sack_trim(c);
 	c->dupacks = 0;
 	if (!c->in_recovery) {
@@ -316,7 +424,7 @@ tcp_recovery_acked(struct dtcp_conn *c, uint32_t acked)
 void
 tcp_recovery_dupack(struct dtcp_conn *c, bool new_sack)
 {
-	c->dupacks = (uint8_t)RTE_MIN(c->dupacks + 1, 255);
+	c->dupacks = (uint16_t)RTE_MIN(c->dupacks + 1, UINT16_MAX);
 	if (c->in_recovery) {
 		if (c->flags & TCPF_SACK_OK) {
 			sack_recovery_send(c);
@@ -332,7 +440,7 @@ tcp_recovery_dupack(struct dtcp_conn *c, bool new_sack)
 	 * the first hole lost; but not for data sent before the last
 	 * reduction (RFC 6582 step 2: SND.UNA - 1 must be past "recover").
 	 */
-	if ((c->dupacks >= DUP_THRESH ||
+	if ((c->dupacks >= dup_thresh(c) ||
 	     ((c->flags & TCPF_SACK_OK) && new_sack && sack_is_lost(c, c->snd_una))) &&
 	    dtcp_seq_gt(c->snd_una, c->recover)) {
 		recovery_enter(c);
@@ -346,9 +454,21 @@ tcp_recovery_dupack(struct dtcp_conn *c, bool new_sack)
 void
 tcp_recovery_rto(struct dtcp_conn *c)
 {
+	uint32_t sacked = 0;
+
+	/*
+	 * Outside recovery with DupThresh segments SACKed: a raised DupThresh
+	 * kept a real loss from being repaired early. Back to the default.
+	 */
+	for (unsigned int i = 0; i < c->nb_sacked; i++)
+		sacked += c->sacked[i].end - c->sacked[i].start;
+	if (!c->in_recovery && sacked >= DUP_THRESH * (uint32_t)c->snd_mss)
+		c->reordering = 0;
 	c->in_recovery = false;
+	c->undo_armed = false;
 	c->dupacks = 0;
 	c->nb_sacked = 0;
 	c->recover = c->snd_max;
-	c->high_rxt = c->snd_una;
+	/* Everything up to SND.MAX goes again: a hole filled below it is no sign of reordering. */
+	c->high_rxt = c->snd_max;
 }

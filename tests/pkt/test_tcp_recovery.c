@@ -293,6 +293,131 @@ out:
 	tt_down(&t);
 }
 
+/* The peer's ACK of @p ack, with SACK blocks, echoing @p ecr. */
+static void
+peer_ack_sack_ecr(struct tt *t, uint32_t ack, uint32_t base, const uint32_t (*blocks)[2],
+		  unsigned int nb, uint32_t ecr)
+{
+	struct dtcp_tcp_repr th = tt_seg(t, DTCP_TCP_ACK);
+
+	th.ack = ack;
+	th.ts_ecr = ecr;
+	for (unsigned int i = 0; i < nb; i++) {
+		th.sack[i].left = base + blocks[i][0];
+		th.sack[i].right = base + blocks[i][1];
+	}
+	th.sack_count = (uint8_t)nb;
+	tt_input(t, &th, 0);
+}
+
+/*
+ * Reordering, not loss (RFC 3522 detection, RFC 4015 response): segment 0
+ * of the initial window is late. Segments 1, 2 and 4 are SACKed, so 0 is
+ * declared lost and resent 5 ms after it first went, and the window is cut.
+ * Then the original arrives: the ACK echoes its TSval, older than the
+ * retransmission's, so the recovery was spurious: cwnd, ssthresh come back
+ * and recovery ends. DupThresh is now 6 (data 5 segments past the hole had
+ * arrived), so the next hole (3) with five segments SACKed beyond it is not
+ * resent; when it fills on its own, that is counted as reordering too.
+ * With @p echo_retransmission the ACK echoes the resend's TSval instead:
+ * a real loss, nothing is undone.
+ */
+static void
+check_recovery_undo(bool echo_retransmission)
+{
+	static uint8_t data[NB_SEGS * 1448];
+	const uint32_t mss = 1448;
+	const uint32_t b1[][2] = {{1 * 1448, 2 * 1448}};
+	const uint32_t b12[][2] = {{1 * 1448, 3 * 1448}};
+	const uint32_t b_lost[][2] = {{4 * 1448, 5 * 1448}, {1 * 1448, 3 * 1448}};
+	const uint32_t b_after[][2] = {{4 * 1448, 5 * 1448}};
+	struct sent s[NB_SEGS];
+	uint32_t base, ts_orig, ts_rxt;
+	struct dtcp_config cfg;
+	struct tt t;
+
+	tt_config(&cfg);
+	cfg.tcp_congestion_control = DTCP_CC_NEWRENO;
+	if (tt_up(&t, &cfg) != 0)
+		return;
+	tt_passive_open(&t, &tt_full, 10 * MS);
+	if (t.c == NULL)
+		goto out;
+	tt_pattern(data, sizeof(data), 14);
+	base = t.snd_nxt;
+	CHECK_EQ(dtcp_write(t.c, data, NB_SEGS * mss), (long)(NB_SEGS * mss));
+	tt_poll(&t, 0);
+	ts_orig = tt_ts_now(&t);
+	CHECK_EQ(take_segs(&t, data, base, s, NB_SEGS), 10);
+	CHECK_EQ(t.c->cwnd, 10 * mss);
+
+	tt_poll(&t, 5 * MS);
+	peer_ack_sack_ecr(&t, base, base, b1, 1, ts_orig);
+	CHECK_ONE(&t, data, base, 10 * mss, mss); /* limited transmit */
+	peer_ack_sack_ecr(&t, base, base, b12, 1, ts_orig);
+	CHECK_ONE(&t, data, base, 11 * mss, mss);
+	ts_rxt = tt_ts_now(&t);
+	CHECK_EQ(ts_rxt, ts_orig + 5);
+	peer_ack_sack_ecr(&t, base, base, b_lost, 2, ts_orig);
+	CHECK_ONE(&t, data, base, 0, mss);
+	CHECK(t.c->in_recovery);
+	CHECK_EQ(t.c->cwnd, 6 * mss);
+
+	/* Segments 0-2 acknowledged, 4 SACKed: which copy of 0 filled the hole? */
+	peer_ack_sack_ecr(&t, base + 3 * mss, base, b_after, 1,
+			  echo_retransmission ? ts_rxt : ts_orig);
+	if (echo_retransmission) {
+		CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RECOVERIES_UNDONE), 0);
+		CHECK(t.c->in_recovery); /* a partial ACK: segment 3 goes next */
+		CHECK_EQ(t.c->ssthresh, 6 * mss);
+		CHECK_EQ(t.c->reordering, 0);
+		goto done;
+	}
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RECOVERIES_UNDONE), 1);
+	CHECK(!t.c->in_recovery);
+	CHECK_EQ(t.c->ssthresh, UINT32_MAX);
+	CHECK_EQ(t.c->reordering, 6);
+	/* cwnd back at 10 MSS (plus the 3 MSS just acknowledged, in slow start). */
+	CHECK_EQ(t.c->cwnd, 10 * mss + mss);
+	/* The hole at 3 with 4..8 SACKed (five segments): not lost at DupThresh 6. */
+	for (unsigned int i = 6; i <= 9; i++) {
+		const uint32_t b[][2] = {{4 * 1448, i * 1448}};
+
+		peer_ack_sack_ecr(&t, base + 3 * mss, base, b, 1, ts_orig);
+	}
+	tt_flush(&t);
+	while (rte_ring_count(t.h.tx[0]) > 0 && tt_take(&t))
+		CHECK(t.got.seq != base + 3 * mss || t.got.payload_len == 0);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RECOVERIES), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_REORDERING_SEEN), 1);
+	/* Segment 3 arrives after all: reordering seen again, DupThresh stays. */
+	peer_ack_sack_ecr(&t, base + 9 * mss, base, NULL, 0, ts_orig);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_REORDERING_SEEN), 2);
+	CHECK_EQ(t.c->reordering, 7);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RETRANSMITS), 1);
+done:
+	tt_flush(&t);
+	while (rte_ring_count(t.h.tx[0]) > 0 && tt_take(&t))
+		;
+	dtcp_abort(t.c);
+	t.c = NULL;
+	tt_take(&t);
+out:
+	tt_down(&t);
+}
+
+static void
+test_spurious_recovery_undone(void)
+{
+	check_recovery_undo(false);
+}
+
+static void
+test_real_loss_not_undone(void)
+{
+	check_recovery_undo(true);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -301,6 +426,8 @@ main(int argc, char **argv)
 	RUN_TEST(test_newreno_fast_retransmit_and_partial_ack);
 	RUN_TEST(test_sack_recovery_resends_only_holes);
 	RUN_TEST(test_no_second_reduction_and_rto_ends_recovery);
+	RUN_TEST(test_spurious_recovery_undone);
+	RUN_TEST(test_real_loss_not_undone);
 	rte_eal_cleanup();
 	return TEST_EXIT();
 }

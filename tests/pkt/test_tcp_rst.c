@@ -321,6 +321,83 @@ out:
 	tt_down(&t);
 }
 
+/*
+ * A pure ACK that the path reordered behind a later one carries an older
+ * TSval: it is taken (its SACK blocks count), without a reply of its own and without
+ * moving TS.Recent back. An old pure ACK from further back than one RTO is
+ * dropped by PAWS, still without a reply (a duplicate ACK to a sending peer
+ * would look like loss); old data is dropped with an ACK, as test_paws checks.
+ */
+static void
+test_paws_disordered_ack(void)
+{
+	static uint8_t data[4 * 1448];
+	struct dtcp_tcp_repr seg;
+	uint32_t base, newest;
+	struct tt t;
+
+	if (tt_up(&t, NULL) != 0)
+		return;
+	tt_passive_open(&t, &tt_full, 10 * MS);
+	if (t.c == NULL)
+		goto out;
+	tt_pattern(data, sizeof(data), 7);
+	base = t.snd_nxt;
+	CHECK_EQ(dtcp_write(t.c, data, sizeof(data)), (long)sizeof(data));
+	tt_poll(&t, 0);
+	for (unsigned int i = 0; i < 4; i++)
+		CHECK(tt_take(&t) && t.got.payload_len == 1448);
+	/* The newer ACK (segments 2-3 SACKed) first, with the peer's clock 10 ms on. */
+	t.snd_nxt = base;
+	newest = t.peer_ts + 10;
+	seg = tt_seg(&t, DTCP_TCP_ACK);
+	seg.ts_val = newest;
+	seg.sack[0].left = base + 2 * 1448;
+	seg.sack[0].right = base + 4 * 1448;
+	seg.sack_count = 1;
+	tt_input(&t, &seg, 1 * MS);
+	CHECK_EQ(t.c->ts_recent, newest);
+	CHECK_EQ(t.c->nb_sacked, 1);
+	/*
+	 * Then the one sent 5 ms before it, reporting segment 1: taken, not
+	 * answered. Its SACK block counts: with 1-3 SACKed, segment 0 is lost
+	 * (RFC 6675 IsLost), and its retransmission is the only frame sent.
+	 */
+	seg.ts_val = newest - 5;
+	seg.sack[0].left = base + 1 * 1448;
+	seg.sack[0].right = base + 2 * 1448;
+	tt_input(&t, &seg, 0);
+	CHECK(tt_take(&t) && t.got.seq == base && t.got.payload_len == 1448);
+	CHECK_BYTES(t.got.payload, data, 1448);
+	tt_expect_none(&t);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RECOVERIES), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_DISORDERED_ACKS), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_PAWS), 0);
+	CHECK_EQ(t.c->ts_recent, newest);
+	CHECK_EQ(t.c->nb_sacked, 1);
+	CHECK_EQ(t.c->sacked[0].start, base + 1 * 1448);
+	CHECK_EQ(t.c->sacked[0].end, base + 4 * 1448);
+	/* A pure ACK from further back than the RTO (the initial 1 s): PAWS drops it, silently. */
+	seg.ts_val = newest - (t.c->rto_us / 1000 + 1);
+	tt_input(&t, &seg, 0);
+	tt_flush(&t);
+	tt_expect_none(&t);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_PAWS), 1);
+	/* One with a new window is not a disordered ACK either: it would move the window. */
+	seg.ts_val = newest - 1;
+	seg.window = (uint16_t)(t.peer_win - 1);
+	tt_input(&t, &seg, 0);
+	tt_flush(&t);
+	tt_expect_none(&t);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TCP_PAWS), 2);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_DISORDERED_ACKS), 1);
+	dtcp_abort(t.c);
+	t.c = NULL;
+	tt_take(&t); /* the RST */
+out:
+	tt_down(&t);
+}
+
 /* ACKs the connection cannot accept: for data not sent, and (RFC 5961 5.2) too old. */
 static void
 test_bad_acks(void)
@@ -416,6 +493,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_syn_in_established_challenged);
 	RUN_TEST(test_challenge_ack_rate_limit);
 	RUN_TEST(test_paws);
+	RUN_TEST(test_paws_disordered_ack);
 	RUN_TEST(test_bad_acks);
 	RUN_TEST(test_data_outside_window);
 	rte_eal_cleanup();

@@ -29,7 +29,8 @@ extern "C" {
 	X(RX_BYTES, "rx_bytes", "bytes received from the ports")                                   \
 	X(TX_PACKETS, "tx_packets", "frames handed to the ports")                                  \
 	X(TX_BYTES, "tx_bytes", "bytes handed to the ports")                                       \
-	X(TX_RETRIED, "tx_retried", "frames a full TX ring refused at first, then took on a retry")  \
+	X(TX_RETRIED, "tx_retried",                                                                \
+	  "frames a full TX ring refused at first, then took on a retry")                          \
 	X(ARP_RX_REQUESTS, "arp_rx_requests", "ARP requests received for our addresses")           \
 	X(ARP_RX_REPLIES, "arp_rx_replies", "ARP replies received")                                \
 	X(ARP_TX_REQUESTS, "arp_tx_requests", "ARP requests sent to resolve a next hop")           \
@@ -92,6 +93,12 @@ extern "C" {
 	X(TCP_RECOVERIES, "tcp_recoveries",                                                        \
 	  "fast recoveries entered (three duplicate ACKs, or SACK showing a loss)")                \
 	X(TCP_RTO_EXPIRED, "tcp_rto_expired", "retransmission timeouts on data or FIN")            \
+	X(TCP_RECOVERIES_UNDONE, "tcp_recoveries_undone",                                          \
+	  "fast recoveries the peer's timestamp echo showed spurious (RFC 3522): window restored") \
+	X(TCP_REORDERING_SEEN, "tcp_reordering_seen",                                              \
+	  "holes filled by the original segment, not a resend: the path reorders (DupThresh up)")  \
+	X(TCP_RX_DISORDERED_ACKS, "tcp_rx_disordered_acks",                                        \
+	  "pure ACKs older than the last timestamp taken anyway: reordered, not replayed")         \
 	X(TCP_TX_SYN_RETRANSMITS, "tcp_tx_syn_retransmits", "SYN or SYN-ACK sent again")           \
 	X(TCP_TX_RST, "tcp_tx_rst", "RST segments sent")                                           \
 	X(TCP_TX_RST_REPLY, "tcp_tx_rst_reply", "RSTs answering a segment no connection takes")    \

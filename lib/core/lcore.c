@@ -73,9 +73,9 @@ dtcp_lcore_poll(struct dtcp_lcore *lc, uint64_t now_us)
 	if (lc->stack->app.poll != NULL)
 		lc->stack->app.poll(lc, lc->stack->app.arg);
 
-	for (unsigned int p = 0; p < lc->nb_ports; p++)
-		lc->ctr[DTCP_CTR_TX_PACKETS] += rte_eth_tx_buffer_flush(
-			lc->ports[p].port->port_id, lc->queue_id, lc->ports[p].txb);
+	dtcp_tx_flush(lc);
+	/* Senders that stopped for a full backlog go on where it has room again. */
+	dtcp_tcp_tx_resume(lc);
 	return nb_rx;
 }
 

@@ -17,6 +17,7 @@
 
 #include <dtcp/dtcp_counters.h>
 
+#include "core/tx.h"
 #include "net/arp.h"
 #include "port/port.h"
 #include "tcp/tcp.h"
@@ -28,10 +29,11 @@
 
 /** This lcore's view of one port. */
 struct dtcp_lcore_port {
-	struct dtcp_lcore *lc;		   /**< the lcore this belongs to (TX retry callback) */
-	const struct dtcp_port *port;	   /**< shared, read-only */
-	struct rte_eth_dev_tx_buffer *txb; /**< frames queued for this iteration's flush */
-	bool announced;			   /**< the device took our gratuitous ARP */
+	struct dtcp_lcore *lc;	      /**< the lcore this belongs to */
+	const struct dtcp_port *port; /**< shared, read-only */
+	bool announced;		      /**< the device took our gratuitous ARP */
+	uint16_t tx_refused;	      /**< frames the ring refused, still in tx (tx_retried) */
+	struct dtcp_tx_backlog tx;    /**< frames for the device (core/tx.h) */
 };
 
 struct dtcp_lcore {

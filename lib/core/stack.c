@@ -45,31 +45,6 @@ stack_pool(struct dtcp_stack *s, int socket, uint16_t max_mtu)
 	return s->pools[idx];
 }
 
-/*
- * Frames a TX flush could not place: the ring was full. The device drains it
- * while we look (a NIC, or the vhost peer's core), so a few immediate retries
- * usually place them; a dropped TCP segment would otherwise cost a
- * retransmission, often a timeout. What is still refused after that is freed
- * and counted (drop_tx_full): the loop never waits on a stuck device.
- */
-#define TX_RETRIES 32
-
-static void
-tx_refused(struct rte_mbuf **pkts, uint16_t unsent, void *userdata)
-{
-	struct dtcp_lcore_port *lp = userdata;
-	struct dtcp_lcore *lc = lp->lc;
-	uint16_t done = 0;
-
-	for (unsigned int i = 0; i < TX_RETRIES && done < unsent; i++)
-		done += rte_eth_tx_burst(lp->port->port_id, lc->queue_id, pkts + done,
-					 (uint16_t)(unsent - done));
-	lc->ctr[DTCP_CTR_TX_RETRIED] += done;
-	lc->ctr[DTCP_CTR_DROP_TX_FULL] += (uint16_t)(unsent - done);
-	for (uint16_t i = done; i < unsent; i++)
-		rte_pktmbuf_free(pkts[i]);
-}
-
 static int
 lcore_init(struct dtcp_stack *s, struct dtcp_lcore *lc, unsigned int index, unsigned int lcore_id)
 {
@@ -85,16 +60,8 @@ lcore_init(struct dtcp_stack *s, struct dtcp_lcore *lc, unsigned int index, unsi
 	lc->nb_ports = s->nb_ports;
 	lc->announce_pending = index == 0;
 	for (uint16_t p = 0; p < s->nb_ports; p++) {
-		struct rte_eth_dev_tx_buffer *txb = rte_zmalloc_socket(
-			"dtcp_txb", RTE_ETH_TX_BUFFER_SIZE(s->cfg.burst_size), 0, socket);
-
-		if (txb == NULL)
-			return -ENOMEM;
-		rte_eth_tx_buffer_init(txb, s->cfg.burst_size);
-		rte_eth_tx_buffer_set_err_callback(txb, tx_refused, &lc->ports[p]);
 		lc->ports[p].lc = lc;
 		lc->ports[p].port = &s->ports[p];
-		lc->ports[p].txb = txb;
 	}
 	snprintf(name, sizeof(name), "dtcp_arp_%u", index);
 	rc = dtcp_arp_table_init(&lc->arp, name, &s->cfg, socket);
@@ -108,13 +75,7 @@ lcore_init(struct dtcp_stack *s, struct dtcp_lcore *lc, unsigned int index, unsi
 static void
 lcore_free(struct dtcp_lcore *lc)
 {
-	for (unsigned int p = 0; p < lc->nb_ports; p++) {
-		struct rte_eth_dev_tx_buffer *txb = lc->ports[p].txb;
-
-		if (txb != NULL)
-			rte_pktmbuf_free_bulk(txb->pkts, txb->length);
-		rte_free(txb);
-	}
+	dtcp_tx_free(lc);
 	dtcp_tcp_lcore_free(lc);
 	dtcp_arp_table_free(&lc->arp);
 	rte_free(lc->arp_in);

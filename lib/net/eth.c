@@ -45,12 +45,7 @@ dtcp_eth_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m)
 void
 dtcp_eth_tx(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m)
 {
-	struct dtcp_lcore_port *lp = &lc->ports[port_idx];
-
-	lc->ctr[DTCP_CTR_TX_BYTES] += m->pkt_len;
-	/* Returns how many a full buffer flushed; refusals reach the drop_tx_full callback. */
-	lc->ctr[DTCP_CTR_TX_PACKETS] +=
-		rte_eth_tx_buffer(lp->port->port_id, lc->queue_id, lp->txb, m);
+	dtcp_tx_enqueue(lc, port_idx, m);
 }
 
 void

@@ -53,6 +53,7 @@ struct dtcp_flow_key {
 #define TCPF_IN_ACCEPTQ 0x0800 /* established, waiting in the listener's accept queue */
 #define TCPF_RTT_TIMING 0x1000 /* rtt_seq / rtt_start_us hold a running sample */
 #define TCPF_COOKIE	0x2000 /* born ESTABLISHED from a SYN cookie (no SYN_RECEIVED) */
+#define TCPF_TX_WAIT	0x4000 /* on the lcore's TX-wait list: data held for backlog room */
 
 /*
  * Sender's SACK scoreboard size: ranges the peer reported above SND.UNA.
@@ -121,6 +122,7 @@ struct dtcp_conn {
 	void *user;
 	struct dtcp_listener *listener; /* passive opens, until accepted */
 	TAILQ_ENTRY(dtcp_conn) acceptq_link;
+	TAILQ_ENTRY(dtcp_conn) tx_wait_link; /* TCPF_TX_WAIT */
 
 	/* Send sequence space (RFC 9293 section 3.3.1). */
 	uint32_t iss;
@@ -253,6 +255,7 @@ struct dtcp_tcp_lcore {
 	unsigned int nb_burst;
 	struct dtcp_conn **ack_list; /* connections owing an ACK after this burst */
 	unsigned int nb_ack;
+	TAILQ_HEAD(, dtcp_conn) tx_wait; /* senders stopped by a full TX backlog (core/tx.h) */
 
 	struct tcp_evq_entry *evq; /* ring of objects with pending events */
 	uint32_t evq_size, evq_head, evq_tail;
@@ -304,6 +307,8 @@ void dtcp_tcp_drain_steered(struct dtcp_lcore *lc);
 
 /* tcp_output.c */
 void tcp_output(struct dtcp_conn *c);
+void dtcp_tcp_tx_resume(struct dtcp_lcore *lc);
+void tcp_tx_wait_leave(struct dtcp_conn *c);
 void tcp_send_ack(struct dtcp_conn *c);
 void tcp_send_syn(struct dtcp_conn *c);
 void tcp_send_rst(struct dtcp_conn *c, enum dtcp_counter reason);

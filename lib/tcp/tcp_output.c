@@ -387,6 +387,37 @@ tcp_can_send_data(const struct dtcp_conn *c)
 	}
 }
 
+/* Data held for TX backlog room: go on once dtcp_tcp_tx_resume() finds some. */
+static void
+tcp_tx_wait(struct dtcp_conn *c)
+{
+	if (c->flags & TCPF_TX_WAIT)
+		return;
+	c->flags |= TCPF_TX_WAIT;
+	TAILQ_INSERT_TAIL(&c->lc->tcp.tx_wait, c, tx_wait_link);
+}
+
+void
+tcp_tx_wait_leave(struct dtcp_conn *c)
+{
+	if (!(c->flags & TCPF_TX_WAIT))
+		return;
+	c->flags &= ~TCPF_TX_WAIT;
+	TAILQ_REMOVE(&c->lc->tcp.tx_wait, c, tx_wait_link);
+}
+
+void
+dtcp_tcp_tx_resume(struct dtcp_lcore *lc)
+{
+	struct dtcp_conn *c;
+
+	/* In arrival order, while the first one's port has room (it re-queues if it fills). */
+	while ((c = TAILQ_FIRST(&lc->tcp.tx_wait)) != NULL && dtcp_tx_room(lc, c->port_idx) > 0) {
+		tcp_tx_wait_leave(c);
+		tcp_output(c);
+	}
+}
+
 /*
  * Send what the window, Nagle, sender-side silly window avoidance and
  * @p max_segs allow; @p timer_fired is the override timeout of RFC 9293
@@ -414,6 +445,15 @@ tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs, bool timer_fired)
 
 		if (len == 0 && !fin)
 			break;
+		/*
+		 * The device is behind: leave the data in the send queue (it has
+		 * no sequence number yet, so nothing is lost or resent) until the
+		 * backlog drains, rather than build frames it would drop.
+		 */
+		if (unlikely(dtcp_tx_room(c->lc, c->port_idx) == 0)) {
+			tcp_tx_wait(c);
+			break;
+		}
 		/* Nagle (RFC 9293 3.7.4): hold a small segment while data is unacknowledged. */
 		if (len < c->snd_mss && len == unsent && !fin && sent > 0 &&
 		    !(c->flags & TCPF_NODELAY))

@@ -55,6 +55,7 @@ dtcp_tcp_lcore_init(struct dtcp_lcore *lc)
 	int rc;
 
 	t->max_conns = cfg->tcp_max_conns;
+	TAILQ_INIT(&t->tx_wait);
 	t->conn_hash = tcp_hash_create("conn", lc->index, cfg->tcp_max_conns,
 				       sizeof(struct dtcp_flow_key), socket);
 	t->tw_hash = tcp_hash_create("tw", lc->index, cfg->tcp_max_time_wait,
@@ -235,6 +236,7 @@ tcp_conn_maybe_free(struct dtcp_conn *c)
 	dtcp_timer_cancel(&lc->tcp.wheel, &c->keep_timer);
 	dtcp_timer_cancel(&lc->tcp.wheel, &c->delack_timer);
 	tcp_conn_unhash(c);
+	tcp_tx_wait_leave(c);
 	tcp_sndq_free(c);
 	tcp_rcvq_free(c);
 	lc->tcp.state_count[c->state]--;
@@ -255,6 +257,7 @@ tcp_conn_closed(struct dtcp_conn *c)
 	dtcp_timer_cancel(&lc->tcp.wheel, &c->keep_timer);
 	dtcp_timer_cancel(&lc->tcp.wheel, &c->delack_timer);
 	tcp_conn_unhash(c);
+	tcp_tx_wait_leave(c);
 	tcp_sndq_free(c);
 	tcp_reass_free(c); /* never readable now; in-order data stays for the application */
 	tcp_set_state(c, DTCP_TCP_CLOSED);

@@ -62,11 +62,7 @@ tt_up(struct tt *t, const struct dtcp_config *cfg)
 void
 tt_flush(struct tt *t)
 {
-	struct dtcp_lcore *lc = t->lc;
-
-	for (unsigned int p = 0; p < lc->nb_ports; p++)
-		lc->ctr[DTCP_CTR_TX_PACKETS] += rte_eth_tx_buffer_flush(
-			lc->ports[p].port->port_id, lc->queue_id, lc->ports[p].txb);
+	dtcp_tx_flush(t->lc);
 }
 
 void

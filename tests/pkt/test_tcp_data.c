@@ -14,6 +14,7 @@
 #include "core/stack.h"
 #include "dtcp_test.h"
 #include "frames.h"
+#include "golden_frames.h"
 #include "tcp_helpers.h"
 
 #define S  (1000000ull)
@@ -503,6 +504,66 @@ out:
  * offered; with nothing in flight the retransmission timer sends it anyway
  * (the override), which is no loss: no backoff, no window collapse.
  */
+/*
+ * The device falls behind: its TX ring (256) and the stack's backlog are
+ * full of ping replies. Data written then is not built into frames the
+ * backlog would drop: it stays in the send queue, unsent (SND.NXT does not
+ * move), and goes, in order and complete, once the device drains.
+ */
+static void
+test_data_waits_for_tx_room(void)
+{
+	const unsigned int pings = 256 + DTCP_TX_BACKLOG;
+	static uint8_t data[10 * 1460];
+	unsigned int taken = 0;
+	struct tt t;
+	uint32_t snd_nxt;
+
+	if (tt_up(&t, NULL) != 0)
+		return;
+	tt_passive_open(&t, &tt_plain, 10 * MS);
+	if (t.c == NULL)
+		goto out;
+	for (unsigned int i = 0; i < pings; i += 32) {
+		for (unsigned int j = 0; j < 32; j++)
+			harness_inject(&t.h, 0, echo_request_in, sizeof(echo_request_in));
+		tt_poll(&t, 0);
+	}
+	CHECK_EQ(t.lc->ports[0].tx.len, DTCP_TX_BACKLOG);
+	tt_pattern(data, sizeof(data), 22);
+	snd_nxt = t.c->snd_nxt;
+	CHECK_EQ(dtcp_write(t.c, data, sizeof(data)), (long)sizeof(data));
+	tt_poll(&t, 0);
+	CHECK_EQ(t.c->snd_nxt, snd_nxt);
+	CHECK(t.c->flags & TCPF_TX_WAIT);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TX_FULL), 0);
+	/* The device drains: every reply first, then the data, in order. */
+	for (unsigned int polls = 0; taken < pings && polls < 64; polls++) {
+		struct rte_mbuf *m = NULL;
+
+		while (taken < pings && rte_ring_dequeue(t.h.tx[0], (void **)&m) == 0) {
+			CHECK_EQ(m->pkt_len, sizeof(echo_reply_out));
+			rte_pktmbuf_free(m);
+			taken++;
+		}
+		if (taken < pings)
+			tt_poll(&t, 0);
+	}
+	CHECK_EQ(taken, pings);
+	tt_poll(&t, 0);
+	for (unsigned int i = 0; i < 10; i++)
+		expect_data(&t, data + i * 1460, 1460, i == 9);
+	tt_expect_none(&t);
+	CHECK(!(t.c->flags & TCPF_TX_WAIT));
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_DROP_TX_FULL), 0);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RETRANSMITS), 0);
+	dtcp_abort(t.c);
+	t.c = NULL;
+	tt_take(&t);
+out:
+	tt_down(&t);
+}
+
 static void
 test_sender_silly_window_avoidance(void)
 {
@@ -864,6 +925,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_zero_window_probes);
 	RUN_TEST(test_nagle_and_nodelay);
 	RUN_TEST(test_sender_silly_window_avoidance);
+	RUN_TEST(test_data_waits_for_tx_room);
 	RUN_TEST(test_data_retransmission);
 	RUN_TEST(test_retransmission_gives_up);
 	RUN_TEST(test_window_update_after_read);

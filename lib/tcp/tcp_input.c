@@ -231,6 +231,10 @@ tcp_established(struct dtcp_conn *c, bool active)
 
 	tcp_set_state(c, DTCP_TCP_ESTABLISHED);
 	tcp_cc_init(c);
+	/* RFC 6928 section 2 (RFC 5681 3.1): our SYN or SYN-ACK was lost, start at one segment. */
+	if (c->nb_rtx > 0)
+		c->cwnd = c->snd_mss;
+	c->nb_rtx = 0;
 	c->recover = c->high_rxt = c->iss; /* RFC 6582 section 3.2 step 1 */
 	if (!(c->flags & TCPF_COOKIE))	   /* a cookie's handshake has no start time */
 		tcp_handshake_sample(c, active);
@@ -260,7 +264,6 @@ tcp_syn_acked(struct dtcp_conn *c, struct tcp_seg *s)
 	c->snd_una = s->th.ack;
 	if (c->nb_rtx == 0) /* Karn: no sample from a retransmitted SYN */
 		tcp_rtt_sample(c, (uint32_t)(lc->now_us - c->open_us));
-	c->nb_rtx = 0;
 	dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
 	rte_pktmbuf_free(s->m);
 	tcp_established(c, true);
@@ -439,9 +442,9 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 		c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, c->snd_wnd);
 		c->snd_wl1 = th->seq;
 		c->snd_wl2 = th->ack;
-		c->nb_rtx = 0;
 		dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
-		if (!(c->flags & TCPF_TS_OK) || !th->has_ts)
+		/* Karn: no sample if the SYN-ACK went more than once (timestamps give one later). */
+		if ((!(c->flags & TCPF_TS_OK) || !th->has_ts) && c->nb_rtx == 0)
 			tcp_rtt_sample(c, (uint32_t)(lc->now_us - c->open_us));
 		tcp_established(c, false);
 	}

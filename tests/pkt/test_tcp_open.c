@@ -373,6 +373,8 @@ test_syn_retransmitted_then_established(void)
 	tt_expect_events(&t, 0, DTCP_EV_CONNECTED);
 	/* Karn: the SYN was sent twice, so no sample; RTO is still the initial 1 s. */
 	CHECK_EQ(t.c->rto_us, 1000000);
+	/* RFC 6928 section 2: after a lost SYN the initial window is one segment. */
+	CHECK_EQ(t.c->cwnd, 1460);
 	CHECK_EQ(dtcp_write(t.c, data, sizeof(data)), 5);
 	tt_poll(&t, 0);
 	w = tt_want(&t, DTCP_TCP_ACK | DTCP_TCP_PSH);
@@ -449,7 +451,7 @@ test_synack_retransmission_timing(void)
 	tt_down(&t);
 }
 
-/* A SYN-ACK retransmission, then the ACK: data starts at ISS + 1. */
+/* A SYN-ACK retransmission, then the ACK: data starts at ISS + 1, from a one-segment window. */
 static void
 test_synack_retransmitted_then_established(void)
 {
@@ -477,6 +479,9 @@ test_synack_retransmitted_then_established(void)
 	if (t.c == NULL)
 		goto out;
 	CHECK_EQ(t.c->snd_nxt, t.iss + 1);
+	/* The SYN-ACK went twice: no RTT sample (Karn), one-segment initial window (RFC 6928). */
+	CHECK_EQ(t.c->rto_us, 1000000);
+	CHECK_EQ(t.c->cwnd, 1460);
 	write_and_expect(&t, 9);
 	ack = tt_seg(&t, DTCP_TCP_ACK);
 	tt_input(&t, &ack, 0);

@@ -20,6 +20,7 @@
 #include "core/lcore.h"
 #include "core/stack.h"
 #include "net/ipv4.h"
+#include "net/mbuf_chain.h"
 #include "tcp/seq.h"
 #include "tcp/tcp.h"
 
@@ -47,33 +48,6 @@ tcp_rcv_wnd(const struct dtcp_conn *c)
 	if (dtcp_seq_gt(c->rcv_adv, c->rcv_nxt + space))
 		space = c->rcv_adv - c->rcv_nxt;
 	return space;
-}
-
-/*
- * One's-complement sum of every byte of a chain, non-complemented and folded
- * to 16 bits. Not rte_raw_cksum_mbuf(): in DPDK 22.11 it loses carries when a
- * segment starts at an odd offset of the packet, which our payload pieces do
- * (after a one-byte window probe, for instance). A piece that starts at an odd
- * offset has its bytes in swapped lanes, so its own sum is byte-swapped.
- */
-static uint16_t
-tcp_chain_sum(const struct rte_mbuf *m)
-{
-	uint32_t sum = 0;
-	bool odd = false;
-
-	for (; m != NULL; m = m->next) {
-		uint32_t s = dtcp_cksum_fold(
-			dtcp_cksum_add(rte_pktmbuf_mtod(m, const void *), m->data_len, 0));
-
-		if (odd)
-			s = ((s & 0xff) << 8) | (s >> 8);
-		sum += s;
-		odd ^= m->data_len & 1;
-	}
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
 }
 
 /*
@@ -172,7 +146,7 @@ tcp_emit(struct dtcp_lcore *lc, unsigned int port_idx, const struct dtcp_flow_ke
 		uint32_t sum =
 			(uint32_t)dtcp_cksum_fold(dtcp_tcp_phdr_add(
 				key->local_addr, key->remote_addr, (uint16_t)m->pkt_len, 0)) +
-			tcp_chain_sum(m);
+			dtcp_mbuf_chain_sum(m);
 
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);

@@ -45,7 +45,8 @@ extern "C" {
 	X(DROP_ETH_TRUNCATED, "drop_eth_truncated", "frame shorter than an Ethernet header")       \
 	X(DROP_ETH_NOT_OURS, "drop_eth_not_ours", "destination MAC neither ours nor broadcast")    \
 	X(DROP_ETH_UNKNOWN_TYPE, "drop_eth_unknown_type", "EtherType we do not handle")            \
-	X(DROP_RX_MULTISEG, "drop_rx_multiseg", "received frame spans several mbufs")              \
+	X(DROP_RX_MULTISEG, "drop_rx_multiseg",                                                    \
+	  "received frame spans several mbufs and is not TCP, or its headers do not fit the first") \
 	X(DROP_ARP_TRUNCATED, "drop_arp_truncated", "ARP packet shorter than 28 bytes")            \
 	X(DROP_ARP_UNSUPPORTED, "drop_arp_unsupported",                                            \
 	  "ARP for other hardware or protocol types")                                              \

@@ -134,8 +134,13 @@ dtcp_ipv4_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *
 		}
 		next_hop = port->gateway;
 	}
-	/* We send atomic datagrams only (DF, no fragmentation): what exceeds the MTU cannot go. */
-	if (unlikely(DTCP_IPV4_HDR_LEN + m->pkt_len > port->caps.mtu)) {
+	/*
+	 * We send atomic datagrams only (DF, no fragmentation): what exceeds the
+	 * MTU cannot go. A TSO frame (TX_TCP_SEG) is cut to the MTU by the
+	 * device; tcp_output.c keeps it within the 16-bit total length.
+	 */
+	if (unlikely(DTCP_IPV4_HDR_LEN + m->pkt_len > port->caps.mtu) &&
+	    !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
 		dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_TOO_BIG);
 		return;
 	}
@@ -145,8 +150,17 @@ dtcp_ipv4_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *
 		return;
 	}
 
-	/* A reused RX mbuf still carries RX flags; keep the buffer kind and L4 offload bits. */
-	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_TX_L4_MASK;
+	/*
+	 * A reused RX mbuf still carries RX flags; keep the buffer kind and L4
+	 * offload bits. The total length of a TSO frame is its own (as Linux
+	 * sends it): a device that cuts it rewrites it per segment, and a
+	 * vhost-user peer that does not (it passes the frame on whole) needs
+	 * it right. Its header checksum is ours when the device does not
+	 * offer IPv4 checksums (virtio); DPDK's TSO recipe asks for
+	 * TX_IP_CKSUM, but only devices that have it can honour it.
+	 */
+	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_TX_L4_MASK |
+		       RTE_MBUF_F_TX_TCP_SEG;
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = DTCP_IPV4_HDR_LEN;
 	m->ol_flags |= RTE_MBUF_F_TX_IPV4;

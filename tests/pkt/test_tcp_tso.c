@@ -353,6 +353,300 @@ out:
 	tt_down(&t);
 }
 
+/* ---- send --------------------------------------------------------------------------- */
+
+static uint8_t got_buf[ETH_L4 + 60 + UINT16_MAX];
+static uint8_t want_buf[ETH_L4 + 60 + UINT16_MAX];
+
+/*
+ * Up with TSO granted as far as the stack can tell (net_ring has none: the
+ * caps are faked, which is all the stack reads), an initial window of 64
+ * segments, and a passive open with MSS 1460 and timestamps: snd_mss 1448.
+ */
+static bool
+open_tso(struct tt *t, bool tso)
+{
+	struct dtcp_config cfg;
+
+	tt_config(&cfg);
+	cfg.tcp_initial_window = 64;
+	if (tt_up(t, &cfg) != 0)
+		return false;
+	if (tso) {
+		struct dtcp_port_caps *caps = &t->h.stack->ports[0].caps;
+
+		/*
+		 * A real port has TCP checksum offload too (port.c asks for TSO
+		 * only then); left off here, ordinary segments keep a full
+		 * checksum that tt_expect() can verify.
+		 */
+		caps->tx_tso = caps->tx_multi_segs = true;
+		caps->tx_max_segs = caps->tx_max_mtu_segs = UINT16_MAX;
+	}
+	tt_passive_open(t, &tt_full, 10 * MS);
+	return t->c != NULL;
+}
+
+/* The application sends data[0, len) in mbufs of @p piece bytes. */
+static void
+app_send(struct tt *t, const uint8_t *data, uint32_t len, uint16_t piece)
+{
+	struct rte_mbuf *head = NULL;
+
+	for (uint32_t off = 0; off < len; off += piece) {
+		struct rte_mbuf *m = dtcp_alloc_mbuf(t->lc);
+		uint16_t n = (uint16_t)RTE_MIN((uint32_t)piece, len - off);
+
+		CHECK(m != NULL);
+		if (m == NULL)
+			return;
+		memcpy(rte_pktmbuf_append(m, n), data + off, n);
+		if (head == NULL)
+			head = m;
+		else
+			CHECK_EQ(rte_pktmbuf_chain(head, m), 0);
+	}
+	CHECK_EQ(dtcp_send(t->c, &head), (int)len);
+	CHECK(head == NULL);
+}
+
+/*
+ * The next frame is one TSO frame carrying data[0, len) at snd_nxt with
+ * @p flags (ACK always): TX_TCP_SEG with tso_segsz = snd_mss, the header
+ * lengths set, the TCP checksum field holding the pseudo-header sum
+ * without the length (what rte_ipv4_phdr_cksum() gives for TSO), the IP
+ * total length that of the whole frame, every other byte as a frame built
+ * from the expectation. Returns the frame's mbuf count.
+ */
+static unsigned int
+expect_tso_at(struct tt *t, const uint8_t *data, uint32_t len, uint8_t flags, const char *file,
+	      int line)
+{
+	struct dtcp_tcp_repr w = tt_want(t, DTCP_TCP_ACK | flags);
+	struct rte_mbuf *m;
+	size_t want_len;
+	uint16_t phdr;
+	unsigned int nb = 0, before = dtcp_test_failures;
+
+	tt_flush(t);
+	m = harness_take(&t->h, 0);
+	if (m == NULL) {
+		fprintf(stderr, "%s:%d: expected a TSO frame, got nothing\n", file, line);
+		dtcp_test_failures++;
+		return 0;
+	}
+	w.payload = data;
+	w.payload_len = (uint16_t)len;
+	want_len = tt_frame(want_buf, &w, false);
+	phdr = rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)(want_buf + DTCP_ETH_HDR_LEN),
+				   RTE_MBUF_F_TX_TCP_SEG);
+	nb = m->nb_segs;
+	CHECK(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG);
+	CHECK(m->ol_flags & RTE_MBUF_F_TX_IPV4);
+	CHECK_EQ(m->tso_segsz, t->c->snd_mss);
+	CHECK_EQ(m->l2_len, DTCP_ETH_HDR_LEN);
+	CHECK_EQ(m->l3_len, DTCP_IPV4_HDR_LEN);
+	CHECK_EQ(m->l4_len, DTCP_TCP_HDR_LEN + 12);
+	CHECK_EQ(m->pkt_len, want_len);
+	if (m->pkt_len == want_len && rte_pktmbuf_read(m, 0, want_len, got_buf) != NULL) {
+		const uint8_t *got = rte_pktmbuf_read(m, 0, want_len, got_buf);
+		uint16_t cksum;
+
+		memcpy(&cksum, got + ETH_L4 + 16, 2);
+		CHECK_EQ(cksum, phdr);
+		memcpy(want_buf + ETH_L4 + 16, &cksum, 2);
+		CHECK_BYTES(got, want_buf, want_len);
+	}
+	if (dtcp_test_failures != before)
+		fprintf(stderr, "%s:%d: TSO frame mismatch above\n", file, line);
+	rte_pktmbuf_free(m);
+	t->snd_nxt += len;
+	return nb;
+}
+#define expect_tso(t, data, len, flags) expect_tso_at(t, data, len, flags, __FILE__, __LINE__)
+
+/* An MSS-sized (or shorter) ordinary segment of data[0, len). */
+static void
+expect_seg_at(struct tt *t, const uint8_t *data, uint16_t len, uint8_t flags, const char *file,
+	      int line)
+{
+	struct dtcp_tcp_repr w = tt_want(t, DTCP_TCP_ACK | flags);
+
+	tt_expect_at(t, &w, data, len, file, line);
+	t->snd_nxt += len;
+}
+#define expect_seg(t, data, len, flags) expect_seg_at(t, data, len, flags, __FILE__, __LINE__)
+
+static void
+peer_ack(struct tt *t)
+{
+	struct dtcp_tcp_repr ack = tt_seg(t, DTCP_TCP_ACK);
+
+	tt_input(t, &ack, 10 * MS);
+}
+
+#define TX_LEN	 100000
+#define MSS	 1448
+#define TSO_MAX	 (45 * MSS) /* (65535 - 20 - 32) / 1448 = 45 segments per frame */
+#define IW_BYTES (64 * MSS)
+
+/*
+ * 100000 bytes with a 64-segment window: a frame of 45 segments (the most
+ * an IPv4 datagram holds), one of the 19 the window has left; after the
+ * ACK the 5 whole segments of what remains as a frame, the 88-byte rest
+ * held by Nagle until the next ACK, then sent alone with PSH.
+ */
+static void
+test_tx_tso_frames(void)
+{
+	static uint8_t data[TX_LEN];
+	const uint32_t rest = TX_LEN - IW_BYTES, tail = rest % MSS;
+	struct tt t;
+
+	if (!open_tso(&t, true))
+		goto out;
+	tt_pattern(data, sizeof(data), 3);
+	app_send(&t, data, TX_LEN, 2000);
+	tt_poll(&t, 0);
+	CHECK(expect_tso(&t, data, TSO_MAX, 0) > 30); /* header + the send queue's mbufs */
+	expect_tso(&t, data + TSO_MAX, IW_BYTES - TSO_MAX, 0);
+	tt_expect_none(&t);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_TSO_FRAMES), 2);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_TSO_SEGMENTS), 64);
+	peer_ack(&t);
+	expect_tso(&t, data + IW_BYTES, rest - tail, 0);
+	tt_expect_none(&t);
+	peer_ack(&t);
+	expect_seg(&t, data + TX_LEN - tail, (uint16_t)tail, DTCP_TCP_PSH);
+	tt_expect_none(&t);
+	peer_ack(&t);
+	tt_expect_none(&t);
+	CHECK_EQ(t.c->sndq_len, 0);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_TSO_FRAMES), 3);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_TSO_SEGMENTS), 69);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_RETRANSMITS), 0);
+	CHECK_EQ(harness_drops(&t.h), 0);
+out:
+	tt_down(&t);
+}
+
+/* The same send without TSO: 64 segments of snd_mss, no TSO frame. */
+static void
+test_tx_no_tso_mss_segments(void)
+{
+	static uint8_t data[TX_LEN];
+	struct tt t;
+	uint64_t segs0;
+
+	if (!open_tso(&t, false))
+		goto out;
+	segs0 = tt_ctr(&t, DTCP_CTR_TCP_TX_SEGMENTS);
+	tt_pattern(data, sizeof(data), 3);
+	app_send(&t, data, TX_LEN, 2000);
+	tt_poll(&t, 0);
+	for (uint32_t off = 0; off < IW_BYTES; off += MSS)
+		expect_seg(&t, data + off, MSS, 0);
+	tt_expect_none(&t);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_SEGMENTS) - segs0, 64);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_TSO_FRAMES), 0);
+	dtcp_abort(t.c);
+	t.c = NULL;
+	tt_take(&t); /* the RST */
+out:
+	tt_down(&t);
+}
+
+/*
+ * A FIN never rides a TSO frame (a device may copy it into every segment).
+ * The window is filled first, so that the data and the FIN wait together:
+ * then 7 whole segments go as a frame of 6 and the 7th with FIN and PSH on
+ * its own. With Nagle off, 10000 bytes (a short last segment, which Nagle
+ * would otherwise hold back anyway): 6 segments in a frame, the last 1312
+ * bytes with the FIN.
+ */
+static void
+fin_case(bool nodelay, uint32_t len)
+{
+	static uint8_t fill[IW_BYTES], data[10000];
+	struct tt t;
+
+	if (!open_tso(&t, true))
+		goto out;
+	if (nodelay)
+		CHECK_EQ(dtcp_conn_set_opt(t.c, DTCP_OPT_NODELAY, 1), 0);
+	tt_pattern(fill, sizeof(fill), 6);
+	tt_pattern(data, sizeof(data), 4);
+	app_send(&t, fill, IW_BYTES, 2000);
+	app_send(&t, data, len, 2000);
+	CHECK_EQ(dtcp_shutdown(t.c), 0);
+	tt_poll(&t, 0);
+	expect_tso(&t, fill, TSO_MAX, 0);
+	/* Sent by dtcp_send(), when nothing followed it yet: PSH. */
+	expect_tso(&t, fill + TSO_MAX, IW_BYTES - TSO_MAX, DTCP_TCP_PSH);
+	tt_expect_none(&t);
+	peer_ack(&t);
+	expect_tso(&t, data, 6 * MSS, 0);
+	expect_seg(&t, data + 6 * MSS, (uint16_t)(len - 6 * MSS), DTCP_TCP_PSH | DTCP_TCP_FIN);
+	t.snd_nxt++; /* the FIN */
+	tt_expect_none(&t);
+	peer_ack(&t);
+	tt_expect_none(&t);
+	CHECK_EQ(tt_state(&t), DTCP_TCP_FIN_WAIT_2);
+	dtcp_abort(t.c);
+	t.c = NULL;
+	tt_take(&t); /* the RST */
+out:
+	tt_down(&t);
+}
+
+static void
+test_tx_tso_fin_alone(void)
+{
+	fin_case(false, 7 * MSS);
+	fin_case(true, 10000);
+}
+
+/*
+ * The device's mbuf limits: at most 5 mbufs per frame (header and 4 send
+ * mbufs of 2000 bytes, 8000 bytes) gives frames of 5 whole segments; at
+ * most 2 per segment the device cuts (header and one piece) cannot be met
+ * by 2000-byte mbufs and 1448-byte segments: plain segments instead.
+ */
+static void
+test_tx_tso_mbuf_limits(void)
+{
+	static uint8_t data[20000];
+	struct tt t;
+	unsigned int nb;
+
+	if (!open_tso(&t, true))
+		goto out;
+	t.h.stack->ports[0].caps.tx_max_segs = 5;
+	tt_pattern(data, sizeof(data), 5);
+	app_send(&t, data, 8000, 2000);
+	tt_poll(&t, 0);
+	nb = expect_tso(&t, data, 5 * MSS, 0);
+	CHECK(nb <= 5);
+	peer_ack(&t);
+	expect_seg(&t, data + 5 * MSS, 8000 - 5 * MSS, DTCP_TCP_PSH);
+	tt_expect_none(&t);
+	peer_ack(&t);
+	t.h.stack->ports[0].caps.tx_max_segs = UINT16_MAX;
+	t.h.stack->ports[0].caps.tx_max_mtu_segs = 2;
+	app_send(&t, data + 8000, 4000, 2000);
+	tt_poll(&t, 0);
+	expect_seg(&t, data + 8000, MSS, 0);
+	expect_seg(&t, data + 8000 + MSS, MSS, 0);
+	tt_expect_none(&t); /* the 1104-byte rest: Nagle */
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_TX_TSO_FRAMES), 1);
+	peer_ack(&t);
+	expect_seg(&t, data + 8000 + 2 * MSS, 4000 - 2 * MSS, DTCP_TCP_PSH);
+	peer_ack(&t);
+	tt_expect_none(&t);
+out:
+	tt_down(&t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -363,6 +657,10 @@ main(int argc, char **argv)
 	RUN_TEST(test_rx_lro_cksum_none);
 	RUN_TEST(test_rx_chain_out_of_order);
 	RUN_TEST(test_rx_chain_refused);
+	RUN_TEST(test_tx_tso_frames);
+	RUN_TEST(test_tx_no_tso_mss_segments);
+	RUN_TEST(test_tx_tso_fin_alone);
+	RUN_TEST(test_tx_tso_mbuf_limits);
 	rte_eal_cleanup();
 	return TEST_EXIT();
 }

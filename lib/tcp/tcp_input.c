@@ -120,6 +120,8 @@ dtcp_tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
 			dtcp_drop(lc, m, DTCP_CTR_DROP_RX_MULTISEG);
 			return;
 		}
+		if (st == DTCP_WIRE_OK)
+			dtcp_count(lc, DTCP_CTR_TCP_RX_LARGE_FRAMES);
 	}
 	if (unlikely(st != DTCP_WIRE_OK)) {
 		dtcp_drop(lc, m, tcp_parse_drop_reason(st));

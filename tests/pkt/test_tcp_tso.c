@@ -173,6 +173,7 @@ test_rx_chain_in_order(void)
 	/* Not copied: the header-only mbuf is gone, every other one is still there. */
 	CHECK(nb >= 4 + (BIG - 1001 - 777 - 1999 - 3) / 2048);
 	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_DATA_SEGMENTS), 1);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_TCP_RX_LARGE_FRAMES), 1);
 	CHECK_EQ(harness_drops(&t.h), 0);
 out:
 	tt_down(&t);

@@ -73,6 +73,8 @@ extern "C" {
 	X(DROP_ICMP_BAD_CHECKSUM, "drop_icmp_bad_checksum", "ICMP checksum wrong")                 \
 	X(DROP_ICMP_UNSUPPORTED, "drop_icmp_unsupported", "ICMP type/code we do not answer")       \
 	X(TCP_RX_SEGMENTS, "tcp_rx_segments", "TCP segments received and parsed")                  \
+	X(TCP_RX_LARGE_FRAMES, "tcp_rx_large_frames",                                              \
+	  "TCP segments that came in a chain of mbufs (a peer's uncut TSO frame, LRO)")            \
 	X(TCP_RX_DATA_SEGMENTS, "tcp_rx_data_segments",                                            \
 	  "segments whose payload was queued in order")                                            \
 	X(TCP_RX_OOO_SEGMENTS, "tcp_rx_ooo_segments",                                              \

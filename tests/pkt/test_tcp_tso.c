@@ -568,7 +568,7 @@ out:
 static void
 fin_case(bool nodelay, uint32_t len)
 {
-	static uint8_t fill[IW_BYTES], data[10000];
+	static uint8_t fill[IW_BYTES], data[7 * MSS]; /* 10136: room for both cases */
 	struct tt t;
 
 	if (!open_tso(&t, true))

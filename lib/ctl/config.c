@@ -282,6 +282,14 @@ set_port_key(struct dtcp_port_config *pc, const char *section, const char *key, 
 		pc->has_mac = true;
 		return 0;
 	}
+	if (strcmp(key, "tso") == 0) {
+		if (strcmp(value, "auto") != 0 && strcmp(value, "off") != 0) {
+			config_error(err, err_len, section, key, "'%s' is not auto or off", value);
+			return -EINVAL;
+		}
+		pc->tso_off = strcmp(value, "off") == 0;
+		return 0;
+	}
 	config_error(err, err_len, section, key, "unknown key");
 	return -ENOENT;
 }

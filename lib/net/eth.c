@@ -13,11 +13,12 @@ dtcp_eth_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m)
 	const struct dtcp_port *port = lc->ports[port_idx].port;
 	struct dtcp_eth_repr eth;
 
-	/* Frames up to the MTU fit one mbuf (the pool's data room is sized for it). */
-	if (unlikely(m->nb_segs != 1)) {
-		dtcp_drop(lc, m, DTCP_CTR_DROP_RX_MULTISEG);
-		return;
-	}
+	/*
+	 * Frames up to the MTU fit one mbuf (the pool's data room is sized for
+	 * it); chains are large TCP frames (a peer's TSO over vhost-user, LRO),
+	 * which IPv4 and TCP take as long as their headers are in the first
+	 * segment. Anything else in a chain is dropped there (drop_rx_multiseg).
+	 */
 	if (unlikely(dtcp_eth_parse(rte_pktmbuf_mtod(m, void *), m->data_len, &eth) !=
 		     DTCP_WIRE_OK)) {
 		dtcp_drop(lc, m, DTCP_CTR_DROP_ETH_TRUNCATED);
@@ -35,6 +36,10 @@ dtcp_eth_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m)
 		dtcp_ipv4_input(lc, port_idx, m);
 		break;
 	case RTE_ETHER_TYPE_ARP:
+		if (unlikely(m->nb_segs != 1)) {
+			dtcp_drop(lc, m, DTCP_CTR_DROP_RX_MULTISEG);
+			break;
+		}
 		dtcp_arp_input(lc, port_idx, m);
 		break;
 	default:

@@ -7,6 +7,7 @@
 #include "net/arp.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
+#include "net/mbuf_chain.h"
 #include "wire/ipv4.h"
 
 static enum dtcp_counter
@@ -46,13 +47,29 @@ dtcp_ipv4_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m
 	uint64_t rx_ip_cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	struct dtcp_ipv4_repr ip;
 	enum dtcp_wire_status st;
+	uint32_t len = m->data_len;
 
+	/*
+	 * A chain (a large TCP frame): the header must be in the first segment,
+	 * the datagram's length is checked against the whole chain.
+	 */
+	if (unlikely(m->nb_segs != 1)) {
+		const uint8_t *vhl = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		if (m->data_len < DTCP_IPV4_HDR_LEN ||
+		    (size_t)(*vhl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER >
+			    m->data_len) {
+			dtcp_drop(lc, m, DTCP_CTR_DROP_RX_MULTISEG);
+			return;
+		}
+		len = m->pkt_len;
+	}
 	/* Trust the PMD's verdict when it gave one; verify in software when it did not. */
 	if (unlikely(rx_ip_cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
 		dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_BAD_CHECKSUM);
 		return;
 	}
-	st = dtcp_ipv4_parse(rte_pktmbuf_mtod(m, void *), m->data_len,
+	st = dtcp_ipv4_parse(rte_pktmbuf_mtod(m, void *), len,
 			     rx_ip_cksum == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN, &ip);
 	if (unlikely(st != DTCP_WIRE_OK)) {
 		dtcp_drop(lc, m, ipv4_drop_reason(st));
@@ -67,8 +84,16 @@ dtcp_ipv4_input(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m
 		return;
 	}
 
+	/* Only TCP takes chains (tcp_input.c says why); nothing else is ever that large. */
+	if (unlikely(m->nb_segs != 1 && ip.proto != IPPROTO_TCP)) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_RX_MULTISEG);
+		return;
+	}
 	/* Drop the Ethernet padding after the datagram, then the header. */
-	rte_pktmbuf_trim(m, m->data_len - ip.hdr_len - ip.payload_len);
+	if (likely(m->nb_segs == 1))
+		rte_pktmbuf_trim(m, m->data_len - ip.hdr_len - ip.payload_len);
+	else
+		dtcp_mbuf_chain_keep(m, (uint32_t)ip.hdr_len + ip.payload_len);
 	rte_pktmbuf_adj(m, ip.hdr_len);
 	dtcp_count(lc, DTCP_CTR_IPV4_RX);
 
@@ -109,8 +134,13 @@ dtcp_ipv4_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *
 		}
 		next_hop = port->gateway;
 	}
-	/* We send atomic datagrams only (DF, no fragmentation): what exceeds the MTU cannot go. */
-	if (unlikely(DTCP_IPV4_HDR_LEN + m->pkt_len > port->caps.mtu)) {
+	/*
+	 * We send atomic datagrams only (DF, no fragmentation): what exceeds the
+	 * MTU cannot go. A TSO frame (TX_TCP_SEG) is cut to the MTU by the
+	 * device; tcp_output.c keeps it within the 16-bit total length.
+	 */
+	if (unlikely(DTCP_IPV4_HDR_LEN + m->pkt_len > port->caps.mtu) &&
+	    !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
 		dtcp_drop(lc, m, DTCP_CTR_DROP_IPV4_TOO_BIG);
 		return;
 	}
@@ -120,8 +150,17 @@ dtcp_ipv4_output(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *
 		return;
 	}
 
-	/* A reused RX mbuf still carries RX flags; keep the buffer kind and L4 offload bits. */
-	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_TX_L4_MASK;
+	/*
+	 * A reused RX mbuf still carries RX flags; keep the buffer kind and L4
+	 * offload bits. The total length of a TSO frame is its own (as Linux
+	 * sends it): a device that cuts it rewrites it per segment, and a
+	 * vhost-user peer that does not (it passes the frame on whole) needs
+	 * it right. Its header checksum is ours when the device does not
+	 * offer IPv4 checksums (virtio); DPDK's TSO recipe asks for
+	 * TX_IP_CKSUM, but only devices that have it can honour it.
+	 */
+	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_TX_L4_MASK |
+		       RTE_MBUF_F_TX_TCP_SEG;
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = DTCP_IPV4_HDR_LEN;
 	m->ol_flags |= RTE_MBUF_F_TX_IPV4;

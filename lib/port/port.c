@@ -29,7 +29,8 @@ const uint8_t dtcp_rss_key[40] = {
 #define WANT_TX_OFFLOADS                                                                           \
 	(RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |                            \
 	 RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
-#define WANT_RSS_HF (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP)
+#define WANT_TSO_NEEDS (RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+#define WANT_RSS_HF    (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP)
 
 static void
 log_offloads(uint16_t port_id, const char *dir, uint64_t want, uint64_t got,
@@ -129,6 +130,19 @@ dtcp_port_configure(struct dtcp_port *p, uint16_t port_id, const struct dtcp_por
 		     rte_eth_dev_rx_offload_name);
 	log_offloads(port_id, "tx", WANT_TX_OFFLOADS, conf.txmode.offloads,
 		     rte_eth_dev_tx_offload_name);
+	/*
+	 * TSO frames are chains (a header mbuf and the send queue's data) whose
+	 * checksum the device completes: without those two, no TSO.
+	 */
+	if (pc->tso_off) {
+		DTCP_LOG(INFO, port,
+			 "port %u: tx offload TCP_TSO      not asked for ([port%u] tso = off)",
+			 port_id, port_id);
+	} else if ((conf.txmode.offloads & WANT_TSO_NEEDS) == WANT_TSO_NEEDS) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO & info.tx_offload_capa;
+		log_offloads(port_id, "tx", RTE_ETH_TX_OFFLOAD_TCP_TSO, conf.txmode.offloads,
+			     rte_eth_dev_tx_offload_name);
+	}
 
 	caps->rss_hf = WANT_RSS_HF & info.flow_type_rss_offloads;
 	if (nb_queues > 1 && caps->rss_hf != 0 && check_rss_key_size(port_id, &info) == 0) {
@@ -182,6 +196,15 @@ dtcp_port_configure(struct dtcp_port *p, uint16_t port_id, const struct dtcp_por
 	caps->tx_ipv4_cksum = conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
 	caps->tx_tcp_cksum = conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 	caps->tx_multi_segs = conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	caps->tx_tso = conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	/* 0 is a PMD that did not say: no limit of its own, only the mbuf's. */
+	caps->tx_max_segs =
+		info.tx_desc_lim.nb_seg_max ? info.tx_desc_lim.nb_seg_max : RTE_MBUF_MAX_NB_SEGS;
+	caps->tx_max_mtu_segs = info.tx_desc_lim.nb_mtu_seg_max ? info.tx_desc_lim.nb_mtu_seg_max
+								: RTE_MBUF_MAX_NB_SEGS;
+	if (caps->tx_tso)
+		DTCP_LOG(INFO, port, "port %u: TSO: at most %u mbufs per frame, %u per segment",
+			 port_id, caps->tx_max_segs, caps->tx_max_mtu_segs);
 	caps->nb_queues = nb_queues;
 	caps->mtu = pc->mtu;
 	DTCP_LOG(INFO, port, "port %u (%s): " RTE_ETHER_ADDR_PRT_FMT ", %u queue pair(s), MTU %u",

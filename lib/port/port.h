@@ -3,7 +3,9 @@
  * Port layer: ethdev configuration with offload negotiation.
  *
  * dtcp asks every port for IPv4/TCP checksum offload on RX and TX, multi-
- * segment TX and RSS over IPv4/TCP with a symmetric Toeplitz key; each request
+ * segment TX, TCP segmentation offload (where TCP checksum and multi-segment
+ * TX were granted, unless [portN] tso = off) and RSS over IPv4/TCP with a
+ * symmetric Toeplitz key; each request
  * is masked by what the device reports, every downgrade is logged, and the
  * outcome is kept in struct dtcp_port_caps, which the data path reads.
  */

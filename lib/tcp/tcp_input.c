@@ -28,6 +28,7 @@
 #include "core/lcore.h"
 #include "core/stack.h"
 #include "net/ipv4.h"
+#include "net/mbuf_chain.h"
 #include "tcp/isn.h"
 #include "tcp/seq.h"
 #include "tcp/tcp.h"
@@ -57,6 +58,40 @@ tcp_parse_drop_reason(enum dtcp_wire_status st)
 	}
 }
 
+/*
+ * A segment in a chain of mbufs: a large frame, from a peer whose TSO no one
+ * cut (vhost-user) or from LRO. The header must be in the first segment (it
+ * always is: PMDs fill the first buffer before the next); the payload runs
+ * on through the chain and stays there. tcp_input_data() queues the chain as
+ * it is when it is in order, and reassembly takes it apart into one piece
+ * per mbuf, each with its own sequence number, so that neither queue ever
+ * copies. DTCP_WIRE_UNSUPPORTED: the header is split across mbufs.
+ */
+static enum dtcp_wire_status
+tcp_stage_chain(const struct rte_mbuf *m, const struct dtcp_ipv4_repr *ip, bool verify,
+		struct dtcp_tcp_repr *th)
+{
+	const struct rte_tcp_hdr *h = rte_pktmbuf_mtod(m, const struct rte_tcp_hdr *);
+	enum dtcp_wire_status st;
+
+	if (m->data_len < DTCP_TCP_HDR_LEN || (size_t)(h->data_off >> 4) * 4 > m->data_len)
+		return DTCP_WIRE_UNSUPPORTED;
+	/* The parser reads the header only when it does not verify. */
+	st = dtcp_tcp_parse(h, m->pkt_len, ip->src, ip->dst, false, th);
+	if (st == DTCP_WIRE_OK && verify) {
+		uint32_t sum = (uint32_t)dtcp_cksum_fold(dtcp_tcp_phdr_add(
+				       ip->src, ip->dst, (uint16_t)m->pkt_len, 0)) +
+			       dtcp_mbuf_chain_sum(m);
+
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		if (sum != 0xffff)
+			st = DTCP_WIRE_BAD_CHECKSUM;
+	}
+	th->payload = NULL; /* not contiguous: nothing may read it through this */
+	return st;
+}
+
 void
 dtcp_tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
 	       const struct dtcp_ipv4_repr *ip)
@@ -66,13 +101,28 @@ dtcp_tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
 	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	enum dtcp_wire_status st;
 
-	/* As for IPv4: trust the PMD's verdict, verify ourselves when it has none. */
+	/*
+	 * As for IPv4: trust the PMD's verdict, verify ourselves when it has
+	 * none. RX_L4_CKSUM_NONE (vhost-user's mark for a peer's TSO frame or
+	 * checksum-offloaded segment) says the data is intact though the field
+	 * is not a full checksum: verifying it would fail, so it is not.
+	 */
 	if (unlikely(l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)) {
 		dtcp_drop(lc, m, DTCP_CTR_DROP_TCP_BAD_CHECKSUM);
 		return;
 	}
-	st = dtcp_tcp_parse(rte_pktmbuf_mtod(m, void *), m->data_len, ip->src, ip->dst,
-			    l4 == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, &s->th);
+	if (likely(m->nb_segs == 1)) {
+		st = dtcp_tcp_parse(rte_pktmbuf_mtod(m, void *), m->data_len, ip->src, ip->dst,
+				    l4 == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, &s->th);
+	} else {
+		st = tcp_stage_chain(m, ip, l4 == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, &s->th);
+		if (unlikely(st == DTCP_WIRE_UNSUPPORTED)) {
+			dtcp_drop(lc, m, DTCP_CTR_DROP_RX_MULTISEG);
+			return;
+		}
+		if (st == DTCP_WIRE_OK)
+			dtcp_count(lc, DTCP_CTR_TCP_RX_LARGE_FRAMES);
+	}
 	if (unlikely(st != DTCP_WIRE_OK)) {
 		dtcp_drop(lc, m, tcp_parse_drop_reason(st));
 		return;
@@ -557,8 +607,13 @@ tcp_input_data(struct dtcp_conn *c, struct tcp_seg *s, bool *tail_kept)
 	bool hole = c->reass.head != NULL, immediate;
 
 	*tail_kept = false;
-	if (len > c->rcv_mss)
+	/* A large frame (LRO, a peer's uncut TSO) was sent as tso_segsz-sized segments. */
+	if ((m->ol_flags & RTE_MBUF_F_RX_LRO) && m->tso_segsz != 0 && m->tso_segsz < len) {
+		if (m->tso_segsz > c->rcv_mss)
+			c->rcv_mss = m->tso_segsz;
+	} else if (len > c->rcv_mss) {
 		c->rcv_mss = (uint16_t)len;
+	}
 	if (dtcp_seq_lt(seq, c->rcv_nxt)) {
 		skip = c->rcv_nxt - seq; /* already received */
 		if (skip >= len) {
@@ -583,8 +638,13 @@ tcp_input_data(struct dtcp_conn *c, struct tcp_seg *s, bool *tail_kept)
 		tcp_schedule_ack(c);
 		return true;
 	}
-	rte_pktmbuf_adj(m, (uint16_t)(th->hdr_len + skip));
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - len));
+	if (likely(m->nb_segs == 1)) {
+		rte_pktmbuf_adj(m, (uint16_t)(th->hdr_len + skip));
+		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - len));
+	} else {
+		m = dtcp_mbuf_chain_adj(m, (uint32_t)th->hdr_len + skip);
+		dtcp_mbuf_chain_keep(m, len);
+	}
 	m->ol_flags = 0;
 	m->packet_type = 0;
 	s->m = NULL;

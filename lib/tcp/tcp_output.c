@@ -20,6 +20,7 @@
 #include "core/lcore.h"
 #include "core/stack.h"
 #include "net/ipv4.h"
+#include "net/mbuf_chain.h"
 #include "tcp/seq.h"
 #include "tcp/tcp.h"
 
@@ -47,33 +48,6 @@ tcp_rcv_wnd(const struct dtcp_conn *c)
 	if (dtcp_seq_gt(c->rcv_adv, c->rcv_nxt + space))
 		space = c->rcv_adv - c->rcv_nxt;
 	return space;
-}
-
-/*
- * One's-complement sum of every byte of a chain, non-complemented and folded
- * to 16 bits. Not rte_raw_cksum_mbuf(): in DPDK 22.11 it loses carries when a
- * segment starts at an odd offset of the packet, which our payload pieces do
- * (after a one-byte window probe, for instance). A piece that starts at an odd
- * offset has its bytes in swapped lanes, so its own sum is byte-swapped.
- */
-static uint16_t
-tcp_chain_sum(const struct rte_mbuf *m)
-{
-	uint32_t sum = 0;
-	bool odd = false;
-
-	for (; m != NULL; m = m->next) {
-		uint32_t s = dtcp_cksum_fold(
-			dtcp_cksum_add(rte_pktmbuf_mtod(m, const void *), m->data_len, 0));
-
-		if (odd)
-			s = ((s & 0xff) << 8) | (s >> 8);
-		sum += s;
-		odd ^= m->data_len & 1;
-	}
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
 }
 
 /*
@@ -144,6 +118,7 @@ tcp_emit(struct dtcp_lcore *lc, unsigned int port_idx, const struct dtcp_flow_ke
 	size_t opt_len = dtcp_tcp_options_len(th);
 	uint16_t hdr_len = (uint16_t)(DTCP_TCP_HDR_LEN + opt_len);
 	struct rte_tcp_hdr *hdr;
+	uint32_t nb_segs = 1;
 	int rc;
 
 	if (unlikely(m == NULL)) {
@@ -163,7 +138,26 @@ tcp_emit(struct dtcp_lcore *lc, unsigned int port_idx, const struct dtcp_flow_ke
 		if (rc != 0)
 			goto fail;
 	}
-	if (caps->tx_tcp_cksum) {
+	if (c != NULL && len > c->snd_mss) {
+		/*
+		 * TSO (only tcp_output_segs() and tcp_send_range() ask for more
+		 * than snd_mss, and only when the port grants it): the device
+		 * cuts the payload into tso_segsz bytes per segment and repeats
+		 * our header, options included, in front of each, so tso_segsz
+		 * is snd_mss, which already leaves room for the options of a
+		 * data segment. DPDK's recipe for the checksum field: the
+		 * pseudo-header sum without the length, which the device adds
+		 * per segment. TX_TCP_SEG implies TX_TCP_CKSUM.
+		 */
+		hdr->cksum =
+			dtcp_cksum_fold(dtcp_tcp_phdr_add(key->local_addr, key->remote_addr, 0, 0));
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		m->tso_segsz = c->snd_mss;
+		m->l4_len = hdr_len;
+		nb_segs = (len + c->snd_mss - 1) / c->snd_mss;
+		dtcp_count(lc, DTCP_CTR_TCP_TX_TSO_FRAMES);
+		lc->ctr[DTCP_CTR_TCP_TX_TSO_SEGMENTS] += nb_segs;
+	} else if (caps->tx_tcp_cksum) {
 		hdr->cksum = dtcp_cksum_fold(dtcp_tcp_phdr_add(key->local_addr, key->remote_addr,
 							       (uint16_t)m->pkt_len, 0));
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
@@ -172,13 +166,13 @@ tcp_emit(struct dtcp_lcore *lc, unsigned int port_idx, const struct dtcp_flow_ke
 		uint32_t sum =
 			(uint32_t)dtcp_cksum_fold(dtcp_tcp_phdr_add(
 				key->local_addr, key->remote_addr, (uint16_t)m->pkt_len, 0)) +
-			tcp_chain_sum(m);
+			dtcp_mbuf_chain_sum(m);
 
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);
 		hdr->cksum = (uint16_t)~sum;
 	}
-	dtcp_count(lc, DTCP_CTR_TCP_TX_SEGMENTS);
+	lc->ctr[DTCP_CTR_TCP_TX_SEGMENTS] += nb_segs; /* on the wire, after TSO */
 	if (th->flags & DTCP_TCP_RST)
 		dtcp_count(lc, DTCP_CTR_TCP_TX_RST);
 	dtcp_ipv4_output(lc, port_idx, m, key->remote_addr, IPPROTO_TCP);
@@ -315,6 +309,97 @@ tcp_fin_seq(const struct dtcp_conn *c)
 }
 
 /*
+ * Payload one frame may carry: snd_mss, or with TSO as many whole segments
+ * as fit an IPv4 datagram's 16-bit total length beside the headers.
+ */
+static uint32_t
+tcp_frame_max(const struct dtcp_conn *c)
+{
+	const struct dtcp_port_caps *caps = &c->lc->ports[c->port_idx].port->caps;
+	uint32_t hdr = DTCP_IPV4_HDR_LEN + DTCP_TCP_HDR_LEN + ((c->flags & TCPF_TS_OK) ? 12 : 0);
+	uint32_t segs;
+
+	if (!caps->tx_tso)
+		return c->snd_mss;
+	segs = (UINT16_MAX - hdr) / c->snd_mss;
+	return segs > 1 ? segs * c->snd_mss : c->snd_mss;
+}
+
+/*
+ * How much of [off, off + len) of the send queue (off from SND.UNA) one
+ * TSO frame can carry within the device's mbuf limits: tx_max_segs mbufs
+ * in all (our header mbuf and one per piece of the send queue) and
+ * tx_max_mtu_segs in any one segment the device cuts (counting the header
+ * in each, as a device that rebuilds every segment must). The walk starts
+ * at tcp_attach_payload()'s cursor, as the attach that follows will.
+ */
+static uint32_t
+tcp_tso_fit(const struct dtcp_conn *c, uint32_t off, uint32_t len)
+{
+	const struct dtcp_port_caps *caps = &c->lc->ports[c->port_idx].port->caps;
+	const struct rte_mbuf *seg = c->sndq_head;
+	uint32_t seg_off = 0, done = 0, wire_end = c->snd_mss;
+	unsigned int nb = 1, in_wire = 1; /* the header mbuf */
+
+	if (c->sndq_cur != NULL && c->sndq_cur_off <= off) {
+		seg = c->sndq_cur;
+		seg_off = c->sndq_cur_off;
+	}
+	while (seg != NULL && off - seg_off >= seg->data_len) {
+		seg_off += seg->data_len;
+		seg = seg->next;
+	}
+	off -= seg_off;
+	while (done < len && seg != NULL) {
+		uint32_t end = done + RTE_MIN(len - done, (uint32_t)seg->data_len - off);
+
+		if (++nb > caps->tx_max_segs || ++in_wire > caps->tx_max_mtu_segs)
+			break;
+		/* A piece reaching into the next segments counts there too. */
+		while (end > wire_end) {
+			wire_end += c->snd_mss;
+			in_wire = 2;
+		}
+		if (in_wire > caps->tx_max_mtu_segs)
+			break;
+		done = end;
+		off = 0;
+		seg = seg->next;
+	}
+	return done;
+}
+
+/*
+ * Cut a TSO frame of @p len bytes (more than snd_mss; @p unsent bytes wait
+ * at SND.NXT) so that the wire sees what segmentation by the stack would
+ * send. Only whole segments go when the window or the device's limits cut
+ * the frame short, or when Nagle would hold the short last segment: the
+ * rest goes through the small-segment checks of tcp_output_segs() on its
+ * own. The last segment before a FIN is left out too, to carry the FIN by
+ * itself: a device copies the flags into every segment it cuts unless it
+ * masks them (Intel NICs do, DPDK's GSO library does, virtio has no rule
+ * for it), and a FIN in the middle of the stream would end it early.
+ * Returns the new length: at least snd_mss, or snd_mss when the limits
+ * leave no frame at all.
+ */
+static uint32_t
+tcp_tso_len(const struct dtcp_conn *c, uint32_t len, uint32_t unsent)
+{
+	uint32_t mss = c->snd_mss, fit = tcp_tso_fit(c, c->snd_nxt - c->snd_una, len), tail;
+
+	if (fit <= mss)
+		return mss;
+	if (fit < len)
+		len = fit; /* no longer all that is unsent: only whole segments */
+	tail = len % mss;
+	if ((c->flags & TCPF_FIN_QUEUED) && len == unsent)
+		return len - (tail != 0 ? tail : mss);
+	if (tail != 0 && (len < unsent || !(c->flags & TCPF_NODELAY)))
+		return len - tail;
+	return len;
+}
+
+/*
  * Send one data (and/or FIN) segment: @p len bytes from @p seq. SND.NXT only
  * moves forward (to the segment's end): a retransmission of a hole below it
  * leaves it where it is.
@@ -337,7 +422,8 @@ tcp_send_data(struct dtcp_conn *c, uint32_t seq, uint32_t len, bool fin)
 	if (rc != 0)
 		return rc;
 	if (rtx)
-		dtcp_count(c->lc, DTCP_CTR_TCP_TX_RETRANSMITS);
+		c->lc->ctr[DTCP_CTR_TCP_TX_RETRANSMITS] +=
+			len > c->snd_mss ? (len + c->snd_mss - 1) / c->snd_mss : 1;
 	else if (!(c->flags & TCPF_RTT_TIMING) && !(c->flags & TCPF_TS_OK)) {
 		/* Karn: time only segments sent once; timestamps time every ACK instead. */
 		c->flags |= TCPF_RTT_TIMING;
@@ -356,6 +442,11 @@ tcp_send_data(struct dtcp_conn *c, uint32_t seq, uint32_t len, bool fin)
 	return 0;
 }
 
+/*
+ * Send [seq, seq + len) again (recovery): one frame, so @p len is at most
+ * snd_mss, or with TSO what tcp_frame_max() and the device's mbuf limits
+ * allow (-EMSGSIZE beyond).
+ */
 int
 tcp_send_range(struct dtcp_conn *c, uint32_t seq, uint32_t len)
 {
@@ -369,6 +460,11 @@ tcp_send_range(struct dtcp_conn *c, uint32_t seq, uint32_t len)
 	}
 	if (dtcp_seq_lt(data_end, seq))
 		return -EINVAL;
+	/* More than a segment is one TSO frame, if the port can take it as one. */
+	if (data_end - seq > c->snd_mss &&
+	    (data_end - seq > tcp_frame_max(c) ||
+	     tcp_tso_fit(c, seq - c->snd_una, data_end - seq) != data_end - seq))
+		return -EMSGSIZE;
 	return tcp_send_data(c, seq, data_end - seq, fin);
 }
 
@@ -428,6 +524,8 @@ tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs, bool timer_fired)
 {
 	if (!tcp_can_send_data(c))
 		return;
+	uint32_t frame_max = tcp_frame_max(c);
+
 	while (max_segs-- > 0) {
 		uint32_t fin_seq = tcp_fin_seq(c);
 		uint32_t sent = c->snd_nxt - c->snd_una;
@@ -436,12 +534,15 @@ tcp_output_segs(struct dtcp_conn *c, unsigned int max_segs, bool timer_fired)
 		uint32_t pipe = c->nb_sacked > 0 ? tcp_recovery_pipe(c) : sent;
 		uint32_t room = RTE_MIN(c->snd_wnd > sent ? c->snd_wnd - sent : 0,
 					c->cwnd > pipe ? c->cwnd - pipe : 0);
-		uint32_t seg_max = RTE_MIN(unsent, (uint32_t)c->snd_mss);
+		uint32_t seg_max = RTE_MIN(unsent, frame_max);
 		uint32_t len = RTE_MIN(seg_max, room);
-		bool fin =
-			(c->flags & TCPF_FIN_QUEUED) && len == unsent &&
-			dtcp_seq_leq(c->snd_nxt + len, fin_seq) &&
-			(!(c->flags & TCPF_FIN_SENT) || dtcp_seq_lt(c->snd_nxt + len, c->snd_max));
+		bool fin;
+
+		if (len > c->snd_mss)
+			len = tcp_tso_len(c, len, unsent);
+		fin = (c->flags & TCPF_FIN_QUEUED) && len == unsent &&
+		      dtcp_seq_leq(c->snd_nxt + len, fin_seq) &&
+		      (!(c->flags & TCPF_FIN_SENT) || dtcp_seq_lt(c->snd_nxt + len, c->snd_max));
 
 		if (len == 0 && !fin)
 			break;

@@ -5,7 +5,8 @@
  * process the segment text") with the SACK (RFC 2018) and D-SACK (RFC 2883)
  * blocks that report it.
  *
- * Zero copy. A segment's payload stays in the mbuf it arrived in; only its
+ * Zero copy. A segment's payload stays in the mbuf it arrived in (a large
+ * frame's chain is taken apart into one piece per mbuf); only its
  * bounds move (rte_pktmbuf_adj / rte_pktmbuf_trim) where it overlaps data
  * already held, and a held piece that a new segment covers entirely is freed,
  * the new one taking its place. Nothing is ever split, so every mbuf in the
@@ -128,17 +129,17 @@ reass_unlink_free(struct tcp_reass *r, struct rte_mbuf *m)
 }
 
 /*
- * Queue the payload-only mbuf @p m whose first byte is @p seq (at or above
- * rcv_nxt, inside the window). Always consumes @p m: held, or dropped with
- * its counter.
+ * Queue the one-segment, payload-only mbuf @p m whose first byte is @p seq
+ * (at or above rcv_nxt, inside the window); @p in_order: the segment it came
+ * in starts at rcv_nxt, so it leaves at once and is not held to the budget.
+ * Always consumes @p m: held, or dropped with its counter.
  */
-enum tcp_reass_result
-tcp_reass_insert(struct dtcp_conn *c, struct rte_mbuf *m, uint32_t seq)
+static enum tcp_reass_result
+reass_insert_piece(struct dtcp_conn *c, struct rte_mbuf *m, uint32_t seq, bool in_order)
 {
 	struct tcp_reass *r = &c->reass;
 	uint32_t start = seq, end = seq + m->data_len, freed = 0;
 	struct rte_mbuf *prev = NULL, *cur = r->head, *stop;
-	bool in_order = seq == c->rcv_nxt;
 
 	/* Skip the pieces wholly before us; the tail first, where most arrivals go. */
 	if (r->tail != NULL && dtcp_seq_leq(piece_end(r->tail), seq)) {
@@ -203,6 +204,63 @@ tcp_reass_insert(struct dtcp_conn *c, struct rte_mbuf *m, uint32_t seq)
 	if (!in_order && (c->flags & TCPF_SACK_OK))
 		reass_sack_note(r, reass_range(r, start));
 	return TCP_REASS_QUEUED;
+}
+
+/*
+ * Queue the payload-only mbuf or chain @p m whose first byte is @p seq (at or
+ * above rcv_nxt, inside the window). Always consumes @p m.
+ *
+ * A chain (a large frame) is taken apart into its mbufs, each queued as a
+ * piece with its own sequence number: pieces stay one contiguous mbuf each,
+ * so trimming against held data and freeing what is covered work as for one
+ * segment, and nothing is copied. The result: TCP_REASS_FULL if a piece was
+ * refused for the budget (the pieces after it are dropped with it: they
+ * would only be refused too, or leave a hole of our making), else QUEUED if
+ * any piece was held, else DUPLICATE. Pieces held already count as
+ * duplicates; a run of them is reported in one D-SACK block.
+ */
+enum tcp_reass_result
+tcp_reass_insert(struct dtcp_conn *c, struct rte_mbuf *m, uint32_t seq)
+{
+	enum tcp_reass_result res = TCP_REASS_DUPLICATE, prev = TCP_REASS_QUEUED;
+	bool in_order = seq == c->rcv_nxt;
+	uint32_t dup_left = 0;
+
+	if (likely(m->nb_segs == 1))
+		return reass_insert_piece(c, m, seq, in_order);
+	while (m != NULL) {
+		struct rte_mbuf *next = m->next;
+		uint32_t piece_len = m->data_len;
+		enum tcp_reass_result r;
+
+		m->next = NULL;
+		m->nb_segs = 1;
+		m->pkt_len = piece_len;
+		if (piece_len == 0) {
+			rte_pktmbuf_free_seg(m); /* an empty mbuf in a chain holds nothing */
+			m = next;
+			continue;
+		}
+		r = reass_insert_piece(c, m, seq, in_order);
+		/* Adjacent duplicate pieces: one D-SACK block for the run. */
+		if (r == TCP_REASS_DUPLICATE) {
+			if (prev != TCP_REASS_DUPLICATE)
+				dup_left = seq;
+			else if (c->reass.dsack)
+				c->reass.dsack_block.left = dup_left;
+		}
+		prev = r;
+		seq += piece_len;
+		m = next;
+		if (r == TCP_REASS_FULL) {
+			/* The rest goes with it: one frame, one drop (counted for the piece). */
+			rte_pktmbuf_free(m);
+			return TCP_REASS_FULL;
+		}
+		if (r == TCP_REASS_QUEUED)
+			res = TCP_REASS_QUEUED;
+	}
+	return res;
 }
 
 /* Move what is now in order to the receive queue; returns the bytes moved. */

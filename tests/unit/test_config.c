@@ -524,6 +524,19 @@ test_set_sections(void)
 	SET_FAIL("port0", "burst_size", "32", -ENOENT, "port0:burst_size: unknown key");
 	SET_OK("port0", "mtu", "1500");
 	SET_OK("port7", "mtu", "1500");
+	SET_OK("port0", "tso", "auto");
+	SET_OK("port0", "tso", "off");
+	SET_FAIL("port0", "tso", "on", -EINVAL, "port0:tso: 'on' is not auto or off");
+	{
+		struct dtcp_config cfg;
+
+		dtcp_config_init(&cfg);
+		CHECK_EQ(cfg.port[2].tso_off, false); /* default: auto */
+		CHECK_EQ(dtcp_config_set(&cfg, "port2", "tso", "off", NULL, 0), 0);
+		CHECK_EQ(cfg.port[2].tso_off, true);
+		CHECK_EQ(dtcp_config_set(&cfg, "port2", "tso", "auto", NULL, 0), 0);
+		CHECK_EQ(cfg.port[2].tso_off, false);
+	}
 
 	/* Each port section writes its own slot and no other. */
 	{

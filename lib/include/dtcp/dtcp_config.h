@@ -47,6 +47,7 @@ struct dtcp_port_config {
 	uint16_t mtu;	    /**< IP MTU in bytes */
 	bool has_mac;	    /**< mac below overrides the device's own address */
 	uint8_t mac[6];	    /**< for PMDs without a usable MAC (net_ring, memif) */
+	bool tso_off;	    /**< tso = off: never ask for TSO (default auto: use it if granted) */
 };
 
 /** When a listener answers a SYN with a SYN cookie instead of a SYN_RECEIVED entry. */

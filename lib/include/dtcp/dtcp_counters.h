@@ -30,7 +30,7 @@ extern "C" {
 	X(TX_PACKETS, "tx_packets", "frames handed to the ports")                                  \
 	X(TX_BYTES, "tx_bytes", "bytes handed to the ports")                                       \
 	X(TX_RETRIED, "tx_retried",                                                                \
-	  "frames a full TX ring refused at first, then took from the backlog later")                          \
+	  "frames a full TX ring refused at first, then took from the backlog later")              \
 	X(ARP_RX_REQUESTS, "arp_rx_requests", "ARP requests received for our addresses")           \
 	X(ARP_RX_REPLIES, "arp_rx_replies", "ARP replies received")                                \
 	X(ARP_TX_REQUESTS, "arp_tx_requests", "ARP requests sent to resolve a next hop")           \
@@ -46,7 +46,9 @@ extern "C" {
 	X(DROP_ETH_TRUNCATED, "drop_eth_truncated", "frame shorter than an Ethernet header")       \
 	X(DROP_ETH_NOT_OURS, "drop_eth_not_ours", "destination MAC neither ours nor broadcast")    \
 	X(DROP_ETH_UNKNOWN_TYPE, "drop_eth_unknown_type", "EtherType we do not handle")            \
-	X(DROP_RX_MULTISEG, "drop_rx_multiseg", "received frame spans several mbufs")              \
+	X(DROP_RX_MULTISEG, "drop_rx_multiseg",                                                    \
+	  "received frame spans several mbufs and is not TCP, or its headers do not fit the "      \
+	  "first")                                                                                 \
 	X(DROP_ARP_TRUNCATED, "drop_arp_truncated", "ARP packet shorter than 28 bytes")            \
 	X(DROP_ARP_UNSUPPORTED, "drop_arp_unsupported",                                            \
 	  "ARP for other hardware or protocol types")                                              \
@@ -71,6 +73,8 @@ extern "C" {
 	X(DROP_ICMP_BAD_CHECKSUM, "drop_icmp_bad_checksum", "ICMP checksum wrong")                 \
 	X(DROP_ICMP_UNSUPPORTED, "drop_icmp_unsupported", "ICMP type/code we do not answer")       \
 	X(TCP_RX_SEGMENTS, "tcp_rx_segments", "TCP segments received and parsed")                  \
+	X(TCP_RX_LARGE_FRAMES, "tcp_rx_large_frames",                                              \
+	  "TCP segments that came in a chain of mbufs (a peer's uncut TSO frame, LRO)")            \
 	X(TCP_RX_DATA_SEGMENTS, "tcp_rx_data_segments",                                            \
 	  "segments whose payload was queued in order")                                            \
 	X(TCP_RX_OOO_SEGMENTS, "tcp_rx_ooo_segments",                                              \
@@ -83,11 +87,15 @@ extern "C" {
 	X(TCP_TX_DELAYED_ACKS, "tcp_tx_delayed_acks", "ACKs sent by the delayed-ACK timer")        \
 	X(TCP_TX_WINDOW_UPDATES, "tcp_tx_window_updates",                                          \
 	  "ACKs sent because the application's reads opened the window")                           \
-	X(TCP_TX_SEGMENTS, "tcp_tx_segments", "TCP segments sent")                                 \
+	X(TCP_TX_SEGMENTS, "tcp_tx_segments",                                                      \
+	  "TCP segments sent (on the wire: a TSO frame counts the segments it is cut into)")       \
+	X(TCP_TX_TSO_FRAMES, "tcp_tx_tso_frames", "frames handed to the device to segment (TSO)")  \
+	X(TCP_TX_TSO_SEGMENTS, "tcp_tx_tso_segments", "segments those TSO frames are cut into")    \
 	X(TCP_ACTIVE_OPENS, "tcp_active_opens", "dtcp_connect() calls that sent a SYN")            \
 	X(TCP_PASSIVE_OPENS, "tcp_passive_opens", "SYNs that created a SYN_RECEIVED connection")   \
 	X(TCP_ESTABLISHED, "tcp_established", "handshakes completed, both directions")             \
-	X(TCP_TX_RETRANSMITS, "tcp_tx_retransmits", "data or FIN segments sent again")             \
+	X(TCP_TX_RETRANSMITS, "tcp_tx_retransmits",                                                \
+	  "data or FIN segments sent again (wire segments)")                                       \
 	X(TCP_FAST_RETRANSMITS, "tcp_fast_retransmits",                                            \
 	  "segments resent by fast retransmit or SACK recovery, before the timer")                 \
 	X(TCP_RECOVERIES, "tcp_recoveries",                                                        \

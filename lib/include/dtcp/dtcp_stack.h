@@ -48,10 +48,18 @@ struct dtcp_port_caps {
 	bool tx_ipv4_cksum; /**< PMD fills the IPv4 header checksum */
 	bool tx_tcp_cksum;  /**< PMD fills the TCP checksum */
 	bool tx_multi_segs; /**< PMD sends mbuf chains */
-	bool rss;	    /**< hardware RSS spreads flows over the queues */
-	uint64_t rss_hf;    /**< RSS hash types in use (RTE_ETH_RSS_*) */
-	uint16_t nb_queues; /**< RX/TX queue pairs, one per lcore */
-	uint16_t mtu;	    /**< IP MTU in force */
+	/**
+	 * PMD cuts TCP frames of up to 64 KiB into MSS-sized segments
+	 * (RTE_ETH_TX_OFFLOAD_TCP_TSO, with TCP checksum and multi-segment TX
+	 * granted too, and not switched off by [portN] tso = off).
+	 */
+	bool tx_tso;
+	uint16_t tx_max_segs;	  /**< mbufs per frame the PMD takes (tx_desc_lim.nb_seg_max) */
+	uint16_t tx_max_mtu_segs; /**< mbufs per MTU-sized packet (tx_desc_lim.nb_mtu_seg_max) */
+	bool rss;		  /**< hardware RSS spreads flows over the queues */
+	uint64_t rss_hf;	  /**< RSS hash types in use (RTE_ETH_RSS_*) */
+	uint16_t nb_queues;	  /**< RX/TX queue pairs, one per lcore */
+	uint16_t mtu;		  /**< IP MTU in force */
 };
 
 /**

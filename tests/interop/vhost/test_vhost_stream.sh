@@ -10,9 +10,13 @@
 # 0. Offloads: vhost_stream_sink --probe-offloads starts a net_vhost with the
 #    devargs the test uses (tso=1: the backend offers TCP segmentation offload)
 #    and attaches a virtio_user to it in the same process, then prints what
-#    each PMD offers, TSO included. dtcp asks for no TSO (it has none yet); the
-#    stacks' own logs say which of the offloads they ask for were granted, and
-#    the virtio feature bits net_vhost negotiated show whether TSO was agreed.
+#    each PMD offers, TSO included (virtio_user offers it, net_vhost never
+#    does). dtcp asks for TSO where offered ([portN] tso = auto): phase 1's
+#    sender (virtio_user) must log TX TCP_TSO granted, net_vhost must have
+#    agreed HOST_TSO4 (virtio feature bit 11), the sender must have sent TSO
+#    frames (tcp_tx_tso_frames > 0) and the sink must have taken them whole:
+#    net_vhost passes a TSO frame on uncut, as a chain of mbufs
+#    (tcp_rx_large_frames > 0). Phase 2's sender is on net_vhost: no TSO.
 # 1. dtcp-perf --test stream (virtio_user, lcore 0) writes 64 KiB chains into
 #    one connection to vhost_stream_sink (a dtcp application on net_vhost,
 #    lcore 1), which checks that byte i of the stream is i mod 251. Once the
@@ -218,7 +222,7 @@ else
 fi
 tso_virtio=$(sed -n 's/.*(net_virtio_user) TSO offered: \([a-z]*\).*/\1/p' "$tmp/probe.log")
 tso_vhost=$(sed -n 's/.*(net_vhost) TSO offered: \([a-z]*\).*/\1/p' "$tmp/probe.log")
-echo "$TEST: TSO offered: virtio_user ${tso_virtio:-?}, net_vhost ${tso_vhost:-?}; dtcp requests it: no (not implemented)"
+echo "$TEST: TSO offered: virtio_user ${tso_virtio:-?}, net_vhost ${tso_vhost:-?}; dtcp requests it where offered"
 
 vhost_topology_up
 SERVER_VDEV="$SERVER_VDEV,tso=1"
@@ -265,12 +269,26 @@ if [ -n "$feat" ]; then
 	# virtio 1.1 section 5.1.3: CSUM 0, GUEST_CSUM 1, GUEST_TSO4 7, HOST_TSO4 11.
 	echo "  virtio features agreed: $feat: HOST_TSO4 $(((feat >> 11) & 1))," \
 		"GUEST_TSO4 $(((feat >> 7) & 1)), CSUM $((feat & 1)), GUEST_CSUM $(((feat >> 1) & 1))"
-	if [ $(((feat >> 11) & 1)) = 0 ]; then
-		ok "TSO offered by the backend but not negotiated (dtcp did not ask for it)"
+	if [ $(((feat >> 11) & 1)) = 1 ]; then
+		ok "HOST_TSO4 negotiated (dtcp-perf asked virtio_user for TSO)"
 	else
-		echo "  note: HOST_TSO4 negotiated although dtcp did not ask for TSO"
+		fail "HOST_TSO4 not negotiated"
 	fi
+else
+	fail "no negotiated virtio features in the sink's log"
 fi
+if grep -q 'tx offload TCP_TSO .*granted' "$tmp/perf1.err"; then
+	ok "dtcp-perf (virtio_user): TX TCP_TSO granted"
+else
+	fail "dtcp-perf (virtio_user): TX TCP_TSO not granted"
+fi
+tso_frames=$(counter "$tmp/perf1.err" tcp_tx_tso_frames)
+tso_segs=$(counter "$tmp/perf1.err" tcp_tx_tso_segments)
+large=$(counter "$sink_out" tcp_rx_large_frames)
+echo "  sender: $tso_frames TSO frames for $tso_segs segments; receiver: $large large frames" \
+	"of $(counter "$sink_out" tcp_rx_segments) segments"
+expect "dtcp-perf tcp_tx_tso_frames" "$tso_frames" '>=' 1
+expect "sink tcp_rx_large_frames (TSO frames taken whole)" "$large" '>=' 1
 
 status_is_0 "dtcp-perf" "$perf_rc"
 status_is_0 "sink (no wrong byte, one connection)" "$sink_rc"

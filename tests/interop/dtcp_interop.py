@@ -579,6 +579,21 @@ def telemetry(prefix, cmd, timeout=15):
     raise TestFailure(f"no reply to telemetry {cmd} (prefix {prefix}):\n{r.stdout}\n{r.stderr}")
 
 
+def telemetry_direct(prefix, cmd, timeout=5):
+    """One telemetry command straight over the process's socket (no dpdk-telemetry.py
+    start-up: milliseconds, for polling a short-lived process). Returns the command's JSON
+    value; raises OSError or ValueError if the process is gone or answers nothing."""
+    import socket
+    path = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+        s.settimeout(timeout)
+        s.connect(path)
+        info = json.loads(s.recv(1024).decode())
+        s.send(cmd.encode())
+        reply = json.loads(s.recv(info.get("max_output_len", 16384)).decode())
+    return reply[cmd.split(",", 1)[0]]
+
+
 def delta(after, before, name):
     return after[name] - before[name]
 

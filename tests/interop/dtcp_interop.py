@@ -339,6 +339,81 @@ class RelayTopology(Topology):
         return argv + list(cmd)
 
 
+class TapTopology:
+    """One namespace, NAME-t, holding a persistent multi-queue tap device NAME-t0 that
+    the stack drives through net_tap (vdev()) while Linux, in the same namespace, owns
+    the kernel side: SUBNET.1/24 on NAME-t0, the stack SUBNET.2. The device is made
+    here (ip tuntap ... multi_queue) before any DPDK process, so the Linux address and
+    route exist before the stack sends its first frame and outlive each DPDK process
+    (net_tap attaches to it by name and leaves it down when it closes). IPv6 off.
+    Same attributes as Topology (stack_ns == linux_ns, stack_if == linux_if); ip netns
+    del removes all of it. Raises Skip if this kernel cannot make a multi-queue tap.
+
+    net_tap gives the kernel device the PMD's own MAC when it attaches; linux_mac()
+    puts back a MAC of our own (call it once the stack is ready), so that the two ends
+    of the tap are told apart on the wire and in neighbour tables."""
+
+    LINUX_MAC = "02:00:00:00:00:01"
+
+    def __init__(self, tag, subnet):
+        self.name = f"{tag}{os.getpid()}"[:10]
+        self.subnet = subnet
+        self.up = False
+
+    def __enter__(self):
+        self.up = True
+        n = self.name
+        self.stack_ns = self.linux_ns = f"{n}-t"
+        self.stack_if = self.linux_if = f"{n}-t0"
+        self.linux_addr, self.stack_addr, self.prefix_len = (f"{self.subnet}.1",
+                                                             f"{self.subnet}.2", 24)
+        try:
+            self._down()
+            run(["ip", "netns", "add", self.linux_ns])
+            run(["ip", "netns", "exec", self.linux_ns, "sysctl", "-qw",
+                 "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+                 "net.ipv4.ip_forward=0"])
+            run(["ip", "-n", self.linux_ns, "link", "set", "lo", "up"])
+            r = run(["ip", "-n", self.linux_ns, "tuntap", "add", "dev", self.linux_if, "mode",
+                     "tap", "multi_queue"], check_rc=False)
+            if r.returncode != 0:
+                raise Skip(f"cannot create a multi-queue tap device: {r.stderr.strip()}")
+            self.linux_mac_set()
+            run(["ip", "-n", self.linux_ns, "addr", "add", f"{self.linux_addr}/24", "dev",
+                 self.linux_if])
+        except BaseException:
+            self.__exit__()
+            raise
+        log(f"tap topology {n}: {self.linux_ns} {self.linux_if} {self.linux_addr} (Linux) "
+            f"<-> net_tap {self.stack_addr} (the stack)")
+        return self
+
+    def vdev(self, *args):
+        """The --vdev of the stack's net_tap port on the tap device; @args: more devargs."""
+        return ",".join([f"net_tap0,iface={self.linux_if}", *args])
+
+    def linux_mac_set(self):
+        """Give the kernel end of the tap our MAC again and forget learned neighbours
+        (the stack's MAC changes with every DPDK process)."""
+        run(["ip", "-n", self.linux_ns, "link", "set", "dev", self.linux_if, "address",
+             self.LINUX_MAC])
+        run(["ip", "-n", self.linux_ns, "neigh", "flush", "dev", self.linux_if],
+            check_rc=False)
+
+    def _down(self):
+        subprocess.run(["ip", "netns", "del", f"{self.name}-t"], capture_output=True,
+                       timeout=60)
+
+    def __exit__(self, *exc):
+        if self.up:
+            self._down()
+            self.up = False
+        return False
+
+    def in_linux(self, *cmd, cpu=0):
+        return Topology.in_linux(self, *cmd, cpu=cpu)
+
+
 def relay_binary():
     path = os.path.join(build_root(), "tests", "interop", "netem_relay")
     check(os.access(path, os.X_OK), f"netem_relay not found at {path} (DTCP_BUILD_ROOT?)")
@@ -366,7 +441,9 @@ def parse_counter_lines(text):
 
 
 class DtcpServer:
-    """dtcp-server in the stack namespace, pinned to core 1.
+    """dtcp-server in the stack namespace, pinned to core 1 (@lcores: an EAL core list
+    such as "0,1", used for both -l and taskset; @vdev: the whole --vdev instead of the
+    af_packet port on topo.stack_if, e.g. a net_tap one).
 
     Enter: start it and wait for "dtcp-server: ready" (bounded). Exit: SIGTERM by PID,
     demand exit status 0 and keep its final counters (self.final_counters). The EAL
@@ -375,13 +452,13 @@ class DtcpServer:
     READY = "dtcp-server: ready"
 
     def __init__(self, topo, hugepages=False, mem_mb=256, ready_timeout=30, extra_args=(),
-                 vdev_args=()):
+                 vdev_args=(), lcores="1", vdev=None):
         self.topo = topo
         self.prefix = f"dtcp-{topo.name}"
         self.hugepages = hugepages
-        argv = ["ip", "netns", "exec", topo.stack_ns, "taskset", "-c", "1", server_binary(),
-                "-l", "1", "--no-pci", "-m", str(mem_mb), "--file-prefix", self.prefix,
-                "--vdev", af_packet_vdev(topo, *vdev_args)]
+        argv = ["ip", "netns", "exec", topo.stack_ns, "taskset", "-c", lcores, server_binary(),
+                "-l", lcores, "--no-pci", "-m", str(mem_mb), "--file-prefix", self.prefix,
+                "--vdev", vdev or af_packet_vdev(topo, *vdev_args)]
         if not hugepages:
             argv.append("--no-huge")
         argv += ["--", "--addr", f"{topo.stack_addr}/{topo.prefix_len}", *extra_args]
@@ -489,15 +566,32 @@ class DtcpServer:
 
 
 def telemetry(prefix, cmd, timeout=15):
-    """One telemetry command through dpdk-telemetry.py; returns the command's JSON value."""
+    """One telemetry command through dpdk-telemetry.py; returns the command's JSON value.
+    @cmd may carry a parameter ("/dtcp/stats,1"): the reply is keyed by the command alone."""
     r = run(["dpdk-telemetry.py", "-f", prefix], input=cmd + "\n", timeout=timeout)
+    key = cmd.split(",", 1)[0]
     for line in r.stdout.splitlines():
         line = line.strip()
         if line.startswith("{"):
             reply = json.loads(line)
-            if cmd in reply:
-                return reply[cmd]
+            if key in reply:
+                return reply[key]
     raise TestFailure(f"no reply to telemetry {cmd} (prefix {prefix}):\n{r.stdout}\n{r.stderr}")
+
+
+def telemetry_direct(prefix, cmd, timeout=5):
+    """One telemetry command straight over the process's socket (no dpdk-telemetry.py
+    start-up: milliseconds, for polling a short-lived process). Returns the command's JSON
+    value; raises OSError or ValueError if the process is gone or answers nothing."""
+    import socket
+    path = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+        s.settimeout(timeout)
+        s.connect(path)
+        info = json.loads(s.recv(1024).decode())
+        s.send(cmd.encode())
+        reply = json.loads(s.recv(info.get("max_output_len", 16384)).decode())
+    return reply[cmd.split(",", 1)[0]]
 
 
 def delta(after, before, name):
@@ -702,13 +796,15 @@ class PerfRun:
         return self.result
 
 
-def perf_argv(topo, *args, config=None, prefix=None, mem_mb=256, vdev_args=()):
+def perf_argv(topo, *args, config=None, prefix=None, mem_mb=256, vdev_args=(), lcores="1",
+              vdev=None):
     """argv of dtcp-perf over af_packet in the stack namespace, pinned to core 1, with
-    --json and --stats; @args are its own options after --addr. Returns (argv, prefix)."""
+    --json and --stats; @args are its own options after --addr. @lcores and @vdev as for
+    DtcpServer. Returns (argv, prefix)."""
     prefix = prefix or f"perf-{topo.name}"
-    argv = ["ip", "netns", "exec", topo.stack_ns, "taskset", "-c", "1", perf_binary(),
-            "-l", "1", "--no-pci", "--no-huge", "-m", str(mem_mb), "--file-prefix", prefix,
-            "--vdev", af_packet_vdev(topo, *vdev_args),
+    argv = ["ip", "netns", "exec", topo.stack_ns, "taskset", "-c", lcores, perf_binary(),
+            "-l", lcores, "--no-pci", "--no-huge", "-m", str(mem_mb), "--file-prefix", prefix,
+            "--vdev", vdev or af_packet_vdev(topo, *vdev_args),
             "--", "--addr", f"{topo.stack_addr}/{topo.prefix_len}", "--json", "--stats"]
     if config is not None:
         argv += ["--config", config]
@@ -811,9 +907,10 @@ class PerfProcess(Background):
     result is still its last line starting with "{", the counters follow their header."""
 
     def __init__(self, topo, *args, config=None, prefix=None, mem_mb=256, vdev_args=(),
-                 ready_timeout=30):
+                 ready_timeout=30, lcores="1", vdev=None):
         argv, self.prefix = perf_argv(topo, *args, config=config, prefix=prefix,
-                                      mem_mb=mem_mb, vdev_args=vdev_args)
+                                      mem_mb=mem_mb, vdev_args=vdev_args, lcores=lcores,
+                                      vdev=vdev)
         super().__init__(argv, "dtcp-perf", r"^dtcp-perf: ready$", comm="dtcp-perf",
                          ready_timeout=ready_timeout, stop_signal=signal.SIGINT)
 

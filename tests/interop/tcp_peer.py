@@ -16,6 +16,10 @@ summary and exit 0.
                                           few bytes, reads them back and closes first;
                                           http sends "GET / ... Connection: close",
                                           reads to EOF (the server closes first), closes
+  echo-many ADDR PORT COUNT NBYTES CONC  COUNT connections, CONC at a time (threads):
+                                          each sends NBYTES pseudo-random bytes (its own
+                                          seed), reads the echo back, compares it byte
+                                          for byte, then closes
   refused ADDR PORT COUNT                 COUNT connect()s, each timed: errno + seconds
   echo-server ADDR PORT                   threaded echo server (until EOF, then close)
   sink ADDR PORT NBYTES                   accept one connection and read it: SHA-256 of
@@ -134,6 +138,55 @@ def churn(addr, port, count, mode):
                 break
     out({"ok": ok, "failed": len(failures), "failures": failures[:20],
          "seconds": round(time.monotonic() - t0, 3)})
+
+
+def echo_many(addr, port, count, nbytes, conc):
+    count, nbytes, conc = int(count), int(nbytes), int(conc)
+    lock = threading.Lock()
+    state = {"next": 0, "ok": 0, "bytes": 0, "failures": []}
+    t0 = time.monotonic()
+    deadline = t0 + 150
+
+    def one(i):
+        data = random.Random(i).randbytes(nbytes)
+        with socket.create_connection((addr, int(port)), timeout=SOCK_TIMEOUT) as s:
+            s.settimeout(SOCK_TIMEOUT)
+            s.sendall(data)  # a few KB: fits the buffers both ways, no writer thread
+            got = bytearray()
+            while len(got) < nbytes:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+            if bytes(got) != data:
+                raise ValueError(f"{len(got)} of {nbytes} bytes came back, "
+                                 f"{'equal' if data.startswith(bytes(got)) else 'different'}")
+
+    def worker():
+        while True:
+            with lock:
+                i = state["next"]
+                if i >= count or len(state["failures"]) >= 20 or time.monotonic() >= deadline:
+                    return
+                state["next"] += 1
+            try:
+                one(i)
+                with lock:
+                    state["ok"] += 1
+                    state["bytes"] += nbytes
+            except (OSError, ValueError) as e:
+                with lock:
+                    state["failures"].append(f"#{i}: {e!r}")
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(conc)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(1.0, deadline + 2 * SOCK_TIMEOUT - time.monotonic()))
+    with lock:
+        out({"ok": state["ok"], "failed": len(state["failures"]),
+             "failures": state["failures"][:20], "bytes_checked": state["bytes"],
+             "seconds": round(time.monotonic() - t0, 3)})
 
 
 def refused(addr, port, count):
@@ -255,6 +308,7 @@ def sink(addr, port, nbytes):
 COMMANDS = {
     "echo-client": (echo_client, 4),
     "churn": (churn, 4),
+    "echo-many": (echo_many, 5),
     "refused": (refused, 3),
     "echo-server": (echo_server, 2),
     "sink": (sink, 3),

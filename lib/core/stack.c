@@ -87,7 +87,8 @@ lcore_free(struct dtcp_lcore *lc)
 
 /*
  * One SP/SC ring per ordered lcore pair for neighbour updates, and one for
- * TCP segments that arrived on the wrong lcore (see dtcp_tcp_steer()).
+ * TCP segments that arrived on an lcore other than their flow's owner
+ * (steer/steer.h, tcp_steer() in tcp_input.c).
  */
 static int
 peer_rings_init(struct dtcp_stack *s)
@@ -266,13 +267,19 @@ dtcp_stack_create(const struct dtcp_config *cfg)
 			s->lcores[index]->lcore_id = lcore_id;
 	}
 	if (rc == 0)
+		rc = dtcp_steer_init(&s->steer, s->nb_lcores);
+	if (rc == 0)
 		rc = ports_init(s);
 	for (unsigned int i = 0; rc == 0 && i < s->nb_lcores; i++)
 		rc = lcore_init(s, s->lcores[i], i, s->lcores[i]->lcore_id);
 	if (rc == 0)
 		rc = peer_rings_init(s);
-	for (uint16_t p = 0; rc == 0 && p < s->nb_ports; p++)
+	for (uint16_t p = 0; rc == 0 && p < s->nb_ports; p++) {
 		rc = dtcp_port_start(&s->ports[p]);
+		/* The RETA is programmed on a started port (some PMDs ignore it before). */
+		if (rc == 0)
+			dtcp_steer_port_setup(&s->steer, p, &s->ports[p]);
+	}
 	if (rc == 0)
 		rc = dtcp_telemetry_attach(s);
 	if (rc != 0) {

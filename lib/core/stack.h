@@ -12,6 +12,7 @@
 #include <dtcp/dtcp_tcp.h>
 
 #include "port/port.h"
+#include "steer/steer.h"
 
 struct dtcp_stack {
 	struct dtcp_config cfg;
@@ -20,6 +21,7 @@ struct dtcp_stack {
 	unsigned int nb_lcores;
 	struct dtcp_lcore **lcores; /**< [nb_lcores], each on its own socket */
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+	struct dtcp_steer steer;       /**< flow -> owner lcore, per port (steer/steer.h) */
 	struct rte_ring **steer_rings; /**< [nb_lcores * nb_lcores], from*n + to */
 	struct rte_ring **arp_rings;   /**< [nb_lcores * nb_lcores], from*n + to */
 	bool pdump_enabled;

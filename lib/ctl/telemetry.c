@@ -176,6 +176,7 @@ dtcp_telemetry_attach(struct dtcp_stack *stack)
 		rte_telemetry_register_cmd("/dtcp/ports", cmd_ports,
 					   "dtcp ports: addresses and granted offloads. No params");
 		dtcp_telemetry_tcp_register();
+		dtcp_telemetry_steer_register();
 		telemetry_registered = true;
 	}
 	telemetry_stack = stack;

@@ -11,4 +11,7 @@ const struct dtcp_stack *dtcp_telemetry_stack(void);
 /** Register the TCP commands (called once, by dtcp_telemetry_attach()). */
 void dtcp_telemetry_tcp_register(void);
 
+/** Register /dtcp/steer (called once, by dtcp_telemetry_attach()). */
+void dtcp_telemetry_steer_register(void);
+
 #endif

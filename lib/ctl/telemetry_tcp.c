@@ -3,7 +3,8 @@
  * TCP telemetry:
  *   /dtcp/conns[,start]  listeners, connections and TIME_WAIT entries of every
  *                        lcore, at most DTCP_TEL_CONNS_PAGE per reply, keyed
- *                        "lcoreN/kind/slot"; "next" gives the start of the
+ *                        "lcoreN/kind/slot", each with its owner "lcore"
+ *                        (index); "next" gives the start of the
  *                        following page (0 when done). tools/dtcp-ss pages
  *                        through it and prints it like `ss -tan`.
  *   /dtcp/handshake      histograms of SYN-to-ESTABLISHED times, passive and
@@ -28,9 +29,9 @@
 
 /*
  * Records per reply. DPDK 22.11 truncates a reply at 16 KiB and silently
- * drops what does not fit; a record takes up to ~180 bytes of JSON.
+ * drops what does not fit; a record takes up to ~195 bytes of JSON.
  */
-#define DTCP_TEL_CONNS_PAGE 80
+#define DTCP_TEL_CONNS_PAGE 76
 
 struct conn_row {
 	const char *kind; /* "listen", "conn", "tw" */
@@ -54,6 +55,7 @@ add_row(struct rte_tel_data *d, unsigned int lcore, int32_t slot, const struct c
 	inet_ntop(AF_INET, &r->laddr, la, sizeof(la));
 	inet_ntop(AF_INET, &r->raddr, ra, sizeof(ra));
 	rte_tel_data_start_dict(e);
+	rte_tel_data_add_dict_int(e, "lcore", (int)lcore); /* the owner (steer/steer.h) */
 	rte_tel_data_add_dict_string(e, "state", dtcp_tcp_state_name(r->state));
 	rte_tel_data_add_dict_string(e, "local_addr", la);
 	rte_tel_data_add_dict_int(e, "local_port", r->lport);

@@ -163,6 +163,8 @@ dtcp_port_configure(struct dtcp_port *p, uint16_t port_id, const struct dtcp_por
 		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(dtcp_rss_key);
 		conf.rx_adv_conf.rss_conf.rss_hf = caps->rss_hf;
 		caps->rss = true;
+		/* The hash in each mbuf lets the steer layer skip its own (steer/steer.h). */
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH & info.rx_offload_capa;
 		DTCP_LOG(INFO, port, "port %u: RSS granted, symmetric key, hash types 0x%" PRIx64,
 			 port_id, caps->rss_hf);
 	} else {
@@ -217,6 +219,7 @@ dtcp_port_configure(struct dtcp_port *p, uint16_t port_id, const struct dtcp_por
 	if (caps->tx_tso)
 		DTCP_LOG(INFO, port, "port %u: TSO: at most %u mbufs per frame, %u per segment",
 			 port_id, caps->tx_max_segs, caps->tx_max_mtu_segs);
+	caps->rx_rss_hash = conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	caps->nb_queues = nb_queues;
 	caps->mtu = pc->mtu;
 	DTCP_LOG(INFO, port, "port %u (%s): " RTE_ETHER_ADDR_PRT_FMT ", %u queue pair(s), MTU %u",

@@ -204,22 +204,35 @@ route_port(const struct dtcp_lcore *lc, uint32_t addr)
 }
 
 /*
- * An ephemeral port free for this 4-tuple. With several lcores only ports
- * that are congruent to our index modulo the lcore count are used, so the
- * owner of a flow can be found from the port alone.
+ * An ephemeral port free for this 4-tuple whose replies this lcore owns
+ * (steer/steer.h): on trusted hardware RSS they arrive on our queue, and
+ * elsewhere every lcore agrees they are ours. The Toeplitz hash is linear,
+ * so each candidate costs two table loads and an XOR over a base hash
+ * computed once; about one port in nb_lcores qualifies. (rte_thash_adjust_tuple
+ * would need an rte_thash context per port and a target hash per RETA entry,
+ * and adjusts low port bits at random instead of walking the range from a
+ * cursor, which spreads reuse of a tuple over the whole range.)
+ *
+ * Since the owner is a function of the 4-tuple, two lcores never pick the
+ * same tuple, and a TIME_WAIT entry of a tuple can only live on its owner:
+ * looking in our own tables is enough.
  */
 static int
-pick_port(struct dtcp_lcore *lc, struct dtcp_flow_key *key)
+pick_port(struct dtcp_lcore *lc, unsigned int port_idx, struct dtcp_flow_key *key)
 {
 	const struct dtcp_config *cfg = &lc->stack->cfg;
 	uint32_t range = (uint32_t)cfg->tcp_port_max - cfg->tcp_port_min + 1;
-	unsigned int nb = lc->stack->nb_lcores;
+	bool steer = lc->stack->nb_lcores > 1;
+	struct dtcp_steer_reply reply;
 
+	if (steer)
+		dtcp_steer_reply_init(&reply, &lc->stack->steer, port_idx, key->local_addr,
+				      key->remote_addr, key->remote_port);
 	for (uint32_t tries = 0; tries < range; tries++) {
 		uint16_t port = lc->tcp.next_port;
 
 		lc->tcp.next_port = port >= cfg->tcp_port_max ? cfg->tcp_port_min : port + 1;
-		if (port % nb != lc->index)
+		if (steer && dtcp_steer_reply_owner(&reply, port) != lc->index)
 			continue;
 		key->local_port = rte_cpu_to_be_16(port);
 		if (tcp_conn_lookup(lc, key) == NULL && tcp_tw_lookup(lc, key) == NULL)
@@ -245,7 +258,7 @@ dtcp_connect(struct dtcp_lcore *lc, uint32_t addr, uint16_t port, uint32_t local
 		return NULL;
 	}
 	key.local_addr = local_addr != 0 ? local_addr : lc->ports[p].port->addr;
-	if (pick_port(lc, &key) != 0) {
+	if (pick_port(lc, (unsigned int)p, &key) != 0) {
 		rte_errno = EADDRNOTAVAIL;
 		return NULL;
 	}

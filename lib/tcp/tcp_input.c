@@ -4,7 +4,9 @@
  * protections against blind RST/SYN/data injection and RFC 7323's PAWS.
  *
  * Call chain:
- *   dtcp_ipv4_input -> dtcp_tcp_stage          parse + checksum, queue in the burst
+ *   dtcp_ipv4_input -> dtcp_tcp_stage          tcp_steer: another lcore's flow goes to it
+ *                      -> tcp_stage              parse + checksum, queue in the burst
+ *   dtcp_lcore_poll -> dtcp_tcp_drain_steered  segments other lcores steered to us -> tcp_stage
  *   dtcp_lcore_poll -> dtcp_tcp_input_burst    one rte_hash_lookup_bulk for the burst
  *     -> tcp_input_conn -> tcp_input_syn_sent            SYN_SENT
  *                       -> tcp_input_sync                every other state:
@@ -29,6 +31,7 @@
 #include "core/stack.h"
 #include "net/ipv4.h"
 #include "net/mbuf_chain.h"
+#include "steer/steer.h"
 #include "tcp/isn.h"
 #include "tcp/seq.h"
 #include "tcp/tcp.h"
@@ -92,9 +95,9 @@ tcp_stage_chain(const struct rte_mbuf *m, const struct dtcp_ipv4_repr *ip, bool 
 	return st;
 }
 
-void
-dtcp_tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
-	       const struct dtcp_ipv4_repr *ip)
+static void
+tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
+	  const struct dtcp_ipv4_repr *ip)
 {
 	struct dtcp_tcp_lcore *t = &lc->tcp;
 	struct tcp_seg *s = &t->burst[t->nb_burst];
@@ -137,6 +140,82 @@ dtcp_tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
 	dtcp_count(lc, DTCP_CTR_TCP_RX_SEGMENTS);
 	if (++t->nb_burst == lc->burst_size)
 		dtcp_tcp_input_burst(lc);
+}
+
+/*
+ * Every segment goes to the lcore owning its flow (steer/steer.h), before
+ * any table is looked at, so a flow's state lives on its owner only, for
+ * passive and active opens alike. A segment another lcore owns goes, IP
+ * header restored and nothing parsed past the ports, to the owner's steer
+ * ring; the owner checks and processes it (dtcp_tcp_drain_steered()).
+ * Returns false when the segment is ours: always with one lcore, and after a
+ * single table lookup when trusted hardware RSS delivered it here.
+ */
+static bool
+tcp_steer(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
+	  const struct dtcp_ipv4_repr *ip)
+{
+	const uint16_t *ports = rte_pktmbuf_mtod(m, const uint16_t *);
+	unsigned int owner;
+
+	if (unlikely(m->data_len < 4))
+		return false; /* truncated: dropped here as such */
+	owner = dtcp_steer_rx_owner(&lc->stack->steer, port_idx, m, ip->src, ip->dst, ports[0],
+				    ports[1]);
+	if (likely(owner == lc->index))
+		return false;
+	rte_pktmbuf_prepend(m, ip->hdr_len); /* still in the buffer, just before */
+	m->port = (uint16_t)port_idx;
+	if (unlikely(rte_ring_sp_enqueue(lc->steer_out[owner], m) != 0)) {
+		dtcp_drop(lc, m, DTCP_CTR_DROP_STEER_FULL);
+		return true;
+	}
+	dtcp_count(lc, DTCP_CTR_TCP_STEERED_OUT);
+	return true;
+}
+
+void
+dtcp_tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
+	       const struct dtcp_ipv4_repr *ip)
+{
+	if (lc->nb_peers != 0 && tcp_steer(lc, port_idx, m, ip))
+		return;
+	tcp_stage(lc, port_idx, m, ip);
+}
+
+/*
+ * Segments other lcores received for our flows, in the order they sent them.
+ * Their IP headers were checked there: parse again without the checksum,
+ * strip, and stage as if received here (not counted again as ipv4_rx).
+ */
+void
+dtcp_tcp_drain_steered(struct dtcp_lcore *lc)
+{
+	struct rte_mbuf *pkts[DTCP_MAX_BURST];
+
+	for (unsigned int from = 0; from < lc->stack->nb_lcores; from++) {
+		unsigned int n;
+
+		if (lc->steer_in[from] == NULL)
+			continue;
+		n = rte_ring_sc_dequeue_burst(lc->steer_in[from], (void **)pkts, lc->burst_size,
+					      NULL);
+		for (unsigned int i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+			struct dtcp_ipv4_repr ip;
+
+			dtcp_count(lc, DTCP_CTR_TCP_STEERED_IN);
+			if (unlikely(dtcp_ipv4_parse(rte_pktmbuf_mtod(m, void *), m->data_len,
+						     false, &ip) != DTCP_WIRE_OK)) {
+				dtcp_drop(lc, m, DTCP_CTR_DROP_TCP_TRUNCATED); /* cannot happen */
+				continue;
+			}
+			rte_pktmbuf_adj(m, ip.hdr_len);
+			tcp_stage(lc, m->port, m, &ip);
+		}
+		if (n > 0)
+			dtcp_tcp_input_burst(lc);
+	}
 }
 
 static void
@@ -493,7 +572,8 @@ tcp_input_ack(struct dtcp_conn *c, struct tcp_seg *s, bool *fin_acked)
 		c->snd_wl1 = th->seq;
 		c->snd_wl2 = th->ack;
 		dtcp_timer_cancel(&lc->tcp.wheel, &c->rtx_timer);
-		/* Karn: no sample if the SYN-ACK went more than once (timestamps give one later). */
+		/* Karn: no sample if the SYN-ACK went more than once (timestamps give one later).
+		 */
 		if ((!(c->flags & TCPF_TS_OK) || !th->has_ts) && c->nb_rtx == 0)
 			tcp_rtt_sample(c, (uint32_t)(lc->now_us - c->open_us));
 		tcp_established(c, false);
@@ -905,54 +985,6 @@ tcp_input_tw(struct dtcp_lcore *lc, struct dtcp_tw *tw, struct tcp_seg *s)
 	dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_TIME_WAIT);
 }
 
-/*
- * Active opens pick ephemeral ports congruent to their lcore's index (see
- * pick_port() in tcp_api.c), but without RSS under our control (af_packet
- * fanout, one-queue devices) the reply may land on any queue. Such a segment
- * goes, IP header restored, to the owner's steer ring; the owner runs it
- * through IP input again. Returns false if the segment is ours after all.
- */
-static bool
-tcp_steer(struct dtcp_lcore *lc, struct tcp_seg *s)
-{
-	const struct dtcp_config *cfg = &lc->stack->cfg;
-	unsigned int n = lc->stack->nb_lcores, owner = s->th.dst_port % n;
-	struct rte_mbuf *m = s->m;
-
-	if (n == 1 || owner == lc->index || s->th.dst_port < cfg->tcp_port_min ||
-	    s->th.dst_port > cfg->tcp_port_max)
-		return false;
-	rte_pktmbuf_prepend(m, s->ip.hdr_len); /* still in the buffer, just before */
-	m->port = (uint16_t)s->port_idx;
-	if (rte_ring_sp_enqueue(lc->steer_out[owner], m) != 0) {
-		dtcp_drop(lc, m, DTCP_CTR_DROP_STEER_FULL);
-		return true;
-	}
-	dtcp_count(lc, DTCP_CTR_TCP_STEERED_OUT);
-	return true;
-}
-
-void
-dtcp_tcp_drain_steered(struct dtcp_lcore *lc)
-{
-	struct rte_mbuf *pkts[DTCP_MAX_BURST];
-
-	for (unsigned int from = 0; from < lc->stack->nb_lcores; from++) {
-		unsigned int n;
-
-		if (lc->steer_in[from] == NULL)
-			continue;
-		n = rte_ring_sc_dequeue_burst(lc->steer_in[from], (void **)pkts, lc->burst_size,
-					      NULL);
-		for (unsigned int i = 0; i < n; i++) {
-			dtcp_count(lc, DTCP_CTR_TCP_STEERED_IN);
-			dtcp_ipv4_input(lc, pkts[i]->port, pkts[i]);
-		}
-		if (n > 0)
-			dtcp_tcp_input_burst(lc);
-	}
-}
-
 static void
 tcp_input_no_conn(struct dtcp_lcore *lc, struct tcp_seg *s)
 {
@@ -966,7 +998,7 @@ tcp_input_no_conn(struct dtcp_lcore *lc, struct tcp_seg *s)
 	l = tcp_listener_lookup(lc, s->key.local_addr, s->th.dst_port);
 	if (l != NULL)
 		tcp_input_listen(l, s, 0, false);
-	else if (!tcp_steer(lc, s))
+	else
 		tcp_reply_rst(lc, s);
 }
 

@@ -48,7 +48,8 @@ tt_up(struct tt *t, const struct dtcp_config *cfg)
 	harness_poll(&t->h, 0, 1);
 	harness_expect(&t->h, 0, arp_reply_out, sizeof(arp_reply_out));
 	harness_expect_none(&t->h, 0);
-	t->lc->tcp.secret = dtcp_siphash_key_from_bytes(key);
+	for (unsigned int i = 0; i < t->h.nb_queues; i++)
+		dtcp_stack_lcore(t->h.stack, i)->tcp.secret = dtcp_siphash_key_from_bytes(key);
 	tt_poll_until(t, TT_T0);
 	t->peer_win = 65535;
 	t->peer_ts = TT_PEER_TS;
@@ -75,14 +76,16 @@ tt_down(struct tt *t)
 void
 tt_poll(struct tt *t, uint64_t us)
 {
-	harness_poll(&t->h, 0, us);
+	if (t->rx_q != t->q)
+		harness_poll(&t->h, t->rx_q, 0);
+	harness_poll(&t->h, t->q, us);
 }
 
 void
 tt_poll_until(struct tt *t, uint64_t at)
 {
 	CHECK(at >= t->h.now_us);
-	harness_poll(&t->h, 0, at - t->h.now_us);
+	tt_poll(t, at - t->h.now_us);
 }
 
 uint32_t
@@ -207,7 +210,7 @@ tt_inject(struct tt *t, const struct dtcp_tcp_repr *th)
 {
 	uint8_t buf[ETH_L4 + TT_MAX_SEG];
 
-	harness_inject(&t->h, 0, buf, tt_frame(buf, th, true));
+	harness_inject(&t->h, t->rx_q, buf, tt_frame(buf, th, true));
 }
 
 void
@@ -240,7 +243,7 @@ tt_take_at(struct tt *t, const char *file, int line)
 	bool ok = false;
 
 	tt_flush(t);
-	m = harness_take(&t->h, 0);
+	m = harness_take(&t->h, t->q);
 	if (m == NULL) {
 		fprintf(stderr, "%s:%d: expected a TCP segment, got nothing\n", file, line);
 		dtcp_test_failures++;

@@ -51,7 +51,9 @@ extern const struct tt_opts tt_full;  /* MSS 1460, WS 7, SACK-Permitted, timesta
 
 struct tt {
 	struct harness h;
-	struct dtcp_lcore *lc;
+	struct dtcp_lcore *lc; /* the lcore the test drives: lcore q */
+	unsigned int q;	       /* its queue: polled, and where its frames are taken (0) */
+	unsigned int rx_q;     /* where the peer's frames arrive (0); polled first if not q */
 	struct dtcp_listener *l;
 	struct dtcp_conn *c;
 	uint16_t lport, rport;	  /* ours, the peer's; host order */
@@ -84,7 +86,7 @@ int tt_up(struct tt *t, const struct dtcp_config *cfg);
 /* Leak and leftover checks (harness_down()). */
 void tt_down(struct tt *t);
 
-/* Advance the clock by @p us and poll once. */
+/* Advance the clock by @p us and poll once (lcore rx_q first, then q, if they differ). */
 void tt_poll(struct tt *t, uint64_t us);
 
 /* Poll until the clock reads @p at (absolute). */
@@ -157,7 +159,7 @@ void tt_flush(struct tt *t);
 #define tt_expect_none(t)                                                                          \
 	do {                                                                                       \
 		tt_flush(t);                                                                       \
-		harness_expect_none(&(t)->h, 0);                                                   \
+		harness_expect_none(&(t)->h, (t)->q);                                              \
 	} while (0)
 
 /* The state of t->c. */

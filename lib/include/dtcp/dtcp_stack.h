@@ -58,6 +58,7 @@ struct dtcp_port_caps {
 	uint16_t tx_max_mtu_segs; /**< mbufs per MTU-sized packet (tx_desc_lim.nb_mtu_seg_max) */
 	bool rss;		  /**< hardware RSS spreads flows over the queues */
 	uint64_t rss_hf;	  /**< RSS hash types in use (RTE_ETH_RSS_*) */
+	bool rx_rss_hash;	  /**< PMD delivers its RSS hash in each mbuf */
 	uint16_t nb_queues;	  /**< RX/TX queue pairs, one per lcore */
 	uint16_t mtu;		  /**< IP MTU in force */
 };

@@ -132,8 +132,11 @@ struct dtcp_event {
 unsigned int dtcp_events(struct dtcp_lcore *lc, struct dtcp_event *ev, unsigned int max);
 
 /**
- * Listen on @p port on this lcore (call it on every lcore, e.g. from the init
- * callback: SYNs arrive on whichever lcore the NIC picks).
+ * Listen on @p port on this lcore. Call it on every lcore, e.g. from the init
+ * callback: a connection belongs to the lcore its 4-tuple hashes to (RSS with
+ * the stack's key, or the same hash in software), which may not be the one
+ * whose queue got the SYN; an lcore not listening answers its share of SYNs
+ * with a RST.
  *
  * @param lc the calling lcore's context.
  * @param addr local IPv4 address in network byte order, 0 for all of ours.

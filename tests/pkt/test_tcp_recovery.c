@@ -45,20 +45,29 @@ take_segs(struct tt *t, const uint8_t *data, uint32_t base, struct sent *out, un
 	return n;
 }
 
-/* The peer acknowledges @p ack (absolute), optionally with SACK blocks (offsets from @p base). */
+/* The peer's ACK of @p ack, with SACK blocks, echoing @p ecr. */
 static void
-peer_ack_sack(struct tt *t, uint32_t ack, uint32_t base, const uint32_t (*blocks)[2],
-	      unsigned int nb)
+peer_ack_sack_ecr(struct tt *t, uint32_t ack, uint32_t base, const uint32_t (*blocks)[2],
+		  unsigned int nb, uint32_t ecr)
 {
 	struct dtcp_tcp_repr th = tt_seg(t, DTCP_TCP_ACK);
 
 	th.ack = ack;
+	th.ts_ecr = ecr;
 	for (unsigned int i = 0; i < nb; i++) {
 		th.sack[i].left = base + blocks[i][0];
 		th.sack[i].right = base + blocks[i][1];
 	}
 	th.sack_count = (uint8_t)nb;
 	tt_input(t, &th, 0);
+}
+
+/* The peer acknowledges @p ack (absolute), optionally with SACK blocks (offsets from @p base). */
+static void
+peer_ack_sack(struct tt *t, uint32_t ack, uint32_t base, const uint32_t (*blocks)[2],
+	      unsigned int nb)
+{
+	peer_ack_sack_ecr(t, ack, base, blocks, nb, tt_ts_now(t));
 }
 
 /* Exactly one data segment, at @p off, of @p len bytes. */
@@ -291,23 +300,6 @@ test_no_second_reduction_and_rto_ends_recovery(void)
 	tt_take(&t);
 out:
 	tt_down(&t);
-}
-
-/* The peer's ACK of @p ack, with SACK blocks, echoing @p ecr. */
-static void
-peer_ack_sack_ecr(struct tt *t, uint32_t ack, uint32_t base, const uint32_t (*blocks)[2],
-		  unsigned int nb, uint32_t ecr)
-{
-	struct dtcp_tcp_repr th = tt_seg(t, DTCP_TCP_ACK);
-
-	th.ack = ack;
-	th.ts_ecr = ecr;
-	for (unsigned int i = 0; i < nb; i++) {
-		th.sack[i].left = base + blocks[i][0];
-		th.sack[i].right = base + blocks[i][1];
-	}
-	th.sack_count = (uint8_t)nb;
-	tt_input(t, &th, 0);
 }
 
 /*

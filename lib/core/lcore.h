@@ -32,7 +32,7 @@ struct dtcp_lcore_port {
 	struct dtcp_lcore *lc;	      /**< the lcore this belongs to */
 	const struct dtcp_port *port; /**< shared, read-only */
 	bool announced;		      /**< the device took our gratuitous ARP */
-	uint16_t tx_refused;	      /**< frames the ring refused, still in tx (tx_retried) */
+	uint16_t tx_refused;	      /**< frames left in tx by a flush the ring cut short */
 	struct dtcp_tx_backlog tx;    /**< frames for the device (core/tx.h) */
 };
 

@@ -30,7 +30,7 @@ extern "C" {
 	X(TX_PACKETS, "tx_packets", "frames handed to the ports")                                  \
 	X(TX_BYTES, "tx_bytes", "bytes handed to the ports")                                       \
 	X(TX_RETRIED, "tx_retried",                                                                \
-	  "frames a full TX ring refused at first, then took from the backlog later")              \
+	  "frames that waited in the TX backlog for a later flush (ring full)")                    \
 	X(ARP_RX_REQUESTS, "arp_rx_requests", "ARP requests received for our addresses")           \
 	X(ARP_RX_REPLIES, "arp_rx_replies", "ARP replies received")                                \
 	X(ARP_TX_REQUESTS, "arp_tx_requests", "ARP requests sent to resolve a next hop")           \

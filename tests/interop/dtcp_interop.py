@@ -440,6 +440,9 @@ def parse_counter_lines(text):
     return ctr
 
 
+HUGE_BASE_VIRTADDR = 0x200000000000  # 32 TiB; see DtcpServer
+
+
 class DtcpServer:
     """dtcp-server in the stack namespace, pinned to core 1 (@lcores: an EAL core list
     such as "0,1", used for both -l and taskset; @vdev: the whole --vdev instead of the
@@ -459,7 +462,15 @@ class DtcpServer:
         argv = ["ip", "netns", "exec", topo.stack_ns, "taskset", "-c", lcores, server_binary(),
                 "-l", lcores, "--no-pci", "-m", str(mem_mb), "--file-prefix", self.prefix,
                 "--vdev", vdev or af_packet_vdev(topo, *vdev_args)]
-        if not hugepages:
+        if hugepages:
+            # A secondary process (dpdk-dumpcap) must map the primary's memory at the
+            # same addresses. Left to the kernel, the primary's 16 GiB reservation lands
+            # just below the shared libraries, where the secondary's own libraries may
+            # already sit (seen with the ASan build, 1 run in 5). Put it in the middle of
+            # the address space instead: free in both, and outside ASan's shadow and
+            # allocator regions.
+            argv.append(f"--base-virtaddr={HUGE_BASE_VIRTADDR:#x}")
+        else:
             argv.append("--no-huge")
         argv += ["--", "--addr", f"{topo.stack_addr}/{topo.prefix_len}", *extra_args]
         self.argv = argv

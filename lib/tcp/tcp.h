@@ -221,6 +221,7 @@ struct tcp_seg {
 	struct dtcp_ipv4_repr ip;
 	struct dtcp_tcp_repr th;
 	struct dtcp_flow_key key;
+	bool steered; /* handed over by another lcore (dtcp_tcp_drain_steered) */
 };
 
 /* An entry of the event queue: the object, and its generation when queued. */
@@ -318,6 +319,7 @@ uint32_t tcp_send_new(struct dtcp_conn *c, uint32_t budget);
 void tcp_send_keepalive(struct dtcp_conn *c);
 void tcp_tw_send_ack(struct dtcp_lcore *lc, const struct dtcp_tw *tw);
 void tcp_reply_rst(struct dtcp_lcore *lc, struct tcp_seg *s);
+void tcp_drop_no_conn(struct dtcp_lcore *lc, struct tcp_seg *s);
 void tcp_schedule_ack(struct dtcp_conn *c);
 void tcp_delay_ack(struct dtcp_conn *c, uint32_t len);
 void tcp_flush_acks(struct dtcp_lcore *lc);

@@ -97,7 +97,7 @@ tcp_stage_chain(const struct rte_mbuf *m, const struct dtcp_ipv4_repr *ip, bool 
 
 static void
 tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
-	  const struct dtcp_ipv4_repr *ip)
+	  const struct dtcp_ipv4_repr *ip, bool steered)
 {
 	struct dtcp_tcp_lcore *t = &lc->tcp;
 	struct tcp_seg *s = &t->burst[t->nb_burst];
@@ -132,6 +132,7 @@ tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
 	}
 	s->m = m;
 	s->port_idx = port_idx;
+	s->steered = steered;
 	s->ip = *ip;
 	s->key.local_addr = ip->dst;
 	s->key.remote_addr = ip->src;
@@ -180,7 +181,7 @@ dtcp_tcp_stage(struct dtcp_lcore *lc, unsigned int port_idx, struct rte_mbuf *m,
 {
 	if (lc->nb_peers != 0 && tcp_steer(lc, port_idx, m, ip))
 		return;
-	tcp_stage(lc, port_idx, m, ip);
+	tcp_stage(lc, port_idx, m, ip, false);
 }
 
 /*
@@ -211,11 +212,30 @@ dtcp_tcp_drain_steered(struct dtcp_lcore *lc)
 				continue;
 			}
 			rte_pktmbuf_adj(m, ip.hdr_len);
-			tcp_stage(lc, m->port, m, &ip);
+			tcp_stage(lc, m->port, m, &ip, true);
 		}
 		if (n > 0)
 			dtcp_tcp_input_burst(lc);
 	}
+}
+
+/*
+ * A segment no connection or listener took. One that another lcore handed
+ * over is also counted as such: packets of one flow that arrive on two
+ * queues reach the owner by two paths, and the longer one (the other
+ * lcore's queue, then its steer ring) can deliver a segment after the
+ * connection is gone. The tun driver does this to the last ACK of every
+ * handshake whose SYN it hashed to another queue than the owner's: that ACK
+ * is sent while the kernel is still processing our SYN-ACK's write, before
+ * tun learns the flow's queue from it, so it goes to the SYN's queue while
+ * the segments after it come to ours.
+ */
+void
+tcp_drop_no_conn(struct dtcp_lcore *lc, struct tcp_seg *s)
+{
+	if (s->steered)
+		dtcp_count(lc, DTCP_CTR_TCP_STEERED_NO_CONN);
+	dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_NO_CONN);
 }
 
 static void
@@ -295,7 +315,7 @@ tcp_input_listen(struct dtcp_listener *l, struct tcp_seg *s, uint32_t iss, bool 
 		return;
 	}
 	if (!(th->flags & DTCP_TCP_SYN)) {
-		dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_NO_CONN);
+		tcp_drop_no_conn(lc, s);
 		return;
 	}
 	if (l->nb_accept >= l->backlog) {

@@ -678,7 +678,7 @@ tcp_reply_rst(struct dtcp_lcore *lc, struct tcp_seg *s)
 		th.ack = in->seq + in->payload_len + !!(in->flags & DTCP_TCP_SYN) +
 			 !!(in->flags & DTCP_TCP_FIN);
 	}
-	dtcp_drop(lc, s->m, DTCP_CTR_DROP_TCP_NO_CONN);
+	tcp_drop_no_conn(lc, s);
 	if (tcp_emit(lc, s->port_idx, &s->key, &th, NULL, 0, 0) == 0)
 		dtcp_count(lc, DTCP_CTR_TCP_TX_RST_REPLY);
 }

@@ -336,6 +336,89 @@ test_flow_alternating_queues_processed_by_owner(void)
 	tt_down(&t);
 }
 
+/*
+ * Segments of one flow that come in on two queues reach the owner by two
+ * paths, and the longer one can deliver a segment after the connection has
+ * ended. The tun driver does this: it sends a handshake's last ACK to the
+ * queue it hashed the SYN to (the kernel answers our SYN-ACK before tun
+ * learns the flow's queue from it) and every later segment to the owner's.
+ * Here the other lcore holds that ACK (it is not polled) while data, FIN and
+ * the ACK of our FIN come in on the owner's queue. The stale ACK, handed
+ * over at last, finds no connection: RST <SEQ=SEG.ACK>, as for any segment
+ * of a closed connection, counted as a handed-over segment that found none.
+ */
+static void
+test_stale_handshake_ack_after_close(void)
+{
+	struct tt t;
+	struct dtcp_tcp_repr ack, fin, want;
+	struct dtcp_lcore *lc0;
+	const uint64_t *c0, *c1;
+	uint8_t data[100], got[100];
+
+	if (tt_up(&t, NULL) != 0)
+		return;
+	lc0 = dtcp_stack_lcore(t.h.stack, 0);
+	CHECK(dtcp_listen(lc0, 0, TT_LPORT, 16, NULL) != NULL);
+	t.q = 1;
+	t.lc = dtcp_stack_lcore(t.h.stack, 1);
+	harness_poll(&t.h, 1, 0);
+	harness_expect_none(&t.h, 1);
+	t.rport = rport_owned_by(&t.h, 1);
+	c0 = dtcp_lcore_counters(lc0);
+	c1 = dtcp_lcore_counters(t.lc);
+
+	t.rx_q = 0; /* the SYN on the other lcore's queue, handed over */
+	tt_passive_syn(&t, &tt_plain);
+	ack = tt_seg(&t, DTCP_TCP_ACK);
+	tt_inject(&t, &ack); /* queue 0, which is not polled until the end */
+
+	t.rx_q = 1; /* everything after it on the owner's queue */
+	tt_pattern(data, sizeof(data), 3);
+	tt_peer_data(&t, data, sizeof(data));
+	tt_poll(&t, 1);
+	tt_expect_ack(&t);
+	tt_expect_events(&t, 0, DTCP_EV_ACCEPT);
+	t.c = dtcp_accept(t.l, &t);
+	if (t.c == NULL) {
+		CHECK(t.c != NULL);
+		goto out;
+	}
+	CHECK_EQ(dtcp_read(t.c, got, sizeof(got)), (ssize_t)sizeof(got));
+	CHECK_BYTES(got, data, sizeof(data));
+	fin = tt_seg(&t, DTCP_TCP_FIN | DTCP_TCP_ACK);
+	tt_input(&t, &fin, 1);
+	t.rcv_nxt++;
+	tt_expect_ack(&t);
+	dtcp_close(t.c);
+	want = tt_want(&t, DTCP_TCP_FIN | DTCP_TCP_ACK);
+	tt_expect(&t, &want, NULL, 0);
+	t.snd_nxt++;
+	ack = tt_seg(&t, DTCP_TCP_ACK);
+	tt_input(&t, &ack, 1);
+	tt_expect_none(&t);
+	CHECK_EQ(t.lc->tcp.state_count[DTCP_TCP_LAST_ACK], 0);
+	CHECK_EQ(t.lc->tcp.state_count[DTCP_TCP_ESTABLISHED], 0);
+	CHECK_EQ(c1[DTCP_CTR_TCP_STEERED_NO_CONN], 0);
+
+	/* The other lcore runs again: the handshake's ACK (SEG.ACK = ISS + 1) arrives. */
+	harness_poll(&t.h, 0, 1);
+	harness_expect_none(&t.h, 0);
+	tt_poll(&t, 1);
+	t.snd_nxt = t.iss + 1;
+	want = tt_want_rst(&t, DTCP_TCP_RST);
+	tt_expect(&t, &want, NULL, 0);
+	tt_expect_none(&t);
+	CHECK_EQ(c0[DTCP_CTR_TCP_STEERED_OUT], 2);
+	CHECK_EQ(c1[DTCP_CTR_TCP_STEERED_IN], 2);
+	CHECK_EQ(c1[DTCP_CTR_TCP_STEERED_NO_CONN], 1);
+	CHECK_EQ(c1[DTCP_CTR_DROP_TCP_NO_CONN], 1);
+	CHECK_EQ(c1[DTCP_CTR_TCP_TX_RST_REPLY], 1);
+	CHECK_EQ(c0[DTCP_CTR_TCP_RX_SEGMENTS], 0);
+out:
+	tt_down(&t);
+}
+
 /* The ring to the owner is bounded: what does not fit is dropped and counted. */
 static void
 test_steer_ring_full_counted(void)
@@ -385,6 +468,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_active_open_ports_owned_by_caller);
 	RUN_TEST(test_flow_alternating_queues_processed_by_owner);
 	RUN_TEST(test_steer_ring_full_counted);
+	RUN_TEST(test_stale_handshake_ack_after_close);
 	rte_eal_cleanup();
 	return TEST_EXIT();
 }

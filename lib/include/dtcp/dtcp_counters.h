@@ -129,6 +129,9 @@ extern "C" {
 	  "dtcp_close() with unread data: reset instead")                                          \
 	X(TCP_STEERED_OUT, "tcp_steered_out", "segments passed to the lcore owning their flow")    \
 	X(TCP_STEERED_IN, "tcp_steered_in", "segments received from another lcore")                \
+	X(TCP_STEERED_NO_CONN, "tcp_steered_no_conn",                                              \
+	  "segments received from another lcore that found no connection (delivered after the "    \
+	  "connection ended: the flow came in on two queues)")                                     \
 	X(TCP_SYN_QUEUE_OVERFLOWS, "tcp_syn_queue_overflows",                                      \
 	  "SYNs that found the listener's SYN queue full (cookie sent or dropped)")                \
 	X(TCP_SYNCOOKIES_SENT, "tcp_syncookies_sent", "SYN-ACKs carrying a SYN cookie")            \

@@ -29,9 +29,10 @@
 
 /*
  * Records per reply. DPDK 22.11 truncates a reply at 16 KiB and silently
- * drops what does not fit; a record takes up to ~195 bytes of JSON.
+ * drops what does not fit; a record takes up to ~195 bytes of JSON, and ~225
+ * with a tag (dtcp_conn_set_tag()).
  */
-#define DTCP_TEL_CONNS_PAGE 76
+#define DTCP_TEL_CONNS_PAGE 68
 
 struct conn_row {
 	const char *kind; /* "listen", "conn", "tw" */
@@ -41,6 +42,7 @@ struct conn_row {
 	uint32_t recv_q, send_q;
 	uint32_t rto_ms;
 	uint64_t timer_ms; /* until the next timer, 0 if none */
+	uint64_t tag;	   /* dtcp_conn_set_tag(), reported if not 0 */
 };
 
 static void
@@ -65,6 +67,8 @@ add_row(struct rte_tel_data *d, unsigned int lcore, int32_t slot, const struct c
 	rte_tel_data_add_dict_u64(e, "send_q", r->send_q);
 	rte_tel_data_add_dict_u64(e, "rto_ms", r->rto_ms);
 	rte_tel_data_add_dict_u64(e, "timer_ms", r->timer_ms);
+	if (r->tag != 0)
+		rte_tel_data_add_dict_u64(e, "tag", r->tag);
 	if (rte_tel_data_add_dict_container(d, key, e, 0) != 0)
 		rte_tel_data_free(e);
 }
@@ -132,6 +136,7 @@ walk_conns(const struct dtcp_stack *s, struct rte_tel_data *d, uint64_t start, u
 			r.send_q = c->sndq_len;
 			r.rto_ms = c->rto_us / 1000;
 			r.timer_ms = ms_until(lc, &c->rtx_timer);
+			r.tag = c->tag;
 			add_row(d, i, (int32_t)j, &r);
 			(*shown)++;
 		}

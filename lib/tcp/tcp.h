@@ -120,6 +120,7 @@ struct dtcp_conn {
 	bool in_evq;
 	int error; /* for DTCP_EV_ERROR */
 	void *user;
+	uint64_t tag; /* dtcp_conn_set_tag(): shown by /dtcp/conns, never used by the stack */
 	struct dtcp_listener *listener; /* passive opens, until accepted */
 	TAILQ_ENTRY(dtcp_conn) acceptq_link;
 	TAILQ_ENTRY(dtcp_conn) tx_wait_link; /* TCPF_TX_WAIT */

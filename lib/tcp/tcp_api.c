@@ -589,6 +589,12 @@ dtcp_conn_set_user(struct dtcp_conn *c, void *user)
 }
 
 void
+dtcp_conn_set_tag(struct dtcp_conn *c, uint64_t tag)
+{
+	c->tag = tag;
+}
+
+void
 dtcp_conn_info(const struct dtcp_conn *c, struct dtcp_conn_info *info)
 {
 	memset(info, 0, sizeof(*info));

@@ -307,6 +307,17 @@ int dtcp_conn_set_opt(struct dtcp_conn *c, enum dtcp_conn_opt opt, uint32_t valu
  */
 void dtcp_conn_set_user(struct dtcp_conn *c, void *user);
 
+/**
+ * Label the connection for people: /dtcp/conns reports a non-zero tag as
+ * "tag" and tools/dtcp-ss shows it (column Tag, --tag N). The stack never
+ * uses it. A proxy gives both halves of a pair the same tag so that they
+ * can be listed together. Call on the connection's lcore.
+ *
+ * @param c the connection.
+ * @param tag any value; 0 (the default) means none.
+ */
+void dtcp_conn_set_tag(struct dtcp_conn *c, uint64_t tag);
+
 /** What dtcp_conn_info() reports. Addresses network order, ports host order. */
 struct dtcp_conn_info {
 	enum dtcp_tcp_state state;

@@ -8,9 +8,11 @@
  * before its first poll: open listeners here), a poll callback (called every
  * iteration, after received segments and expired timers were processed: read
  * events with dtcp_events(), then accept, recv, send, close) and a fini
- * callback. Each connection belongs to the lcore that created it (passive
- * opens: the lcore whose queue received the SYN); every function below must
- * be called on that lcore, from its callbacks. Nothing is locked.
+ * callback. Each connection belongs to one lcore, the one its 4-tuple hashes
+ * to (steer/steer.h): dtcp_accept() hands out only the calling lcore's, and
+ * dtcp_connect() picks a source port whose replies come back to the caller.
+ * Every function below must be called on the connection's lcore, from its
+ * callbacks. Nothing is locked.
  *
  * Zero copy. dtcp_recv() hands the application the received payload mbufs,
  * which it then owns (free them, or forward them to another connection with

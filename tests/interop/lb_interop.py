@@ -246,8 +246,10 @@ backend be
                     return False
                 return any(r["svname"] == "FRONTEND" and r["status"] == "OPEN" for r in rows)
             di.wait_for(ready, 30, "haproxy's stats socket and frontend", interval=0.05)
-            with open(f"/proc/{self.proc.pid}/comm") as f:
-                di.check_eq(f.read().strip(), "haproxy", f"process name of pid {self.proc.pid}")
+            if self.bg.comm:
+                with open(f"/proc/{self.proc.pid}/comm") as f:
+                    di.check_eq(f.read().strip(), self.bg.comm,
+                                f"process name of pid {self.proc.pid}")
         except BaseException:
             self.bg.stop(sig=signal.SIGKILL)
             raise

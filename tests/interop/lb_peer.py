@@ -107,6 +107,18 @@ class Backend:
             buf += chunk
         line = buf.split(b"\r\n", 1)[0].decode(errors="replace").split()
         path = line[1] if len(line) > 1 else "/"
+        if path.startswith("/file/") and path[6:].isdigit() and int(path[6:]) > 64 << 20:
+            n = int(path[6:])  # large: streamed from whole periods, memory bounded
+            self.send(c, (f"HTTP/1.1 200 OK\r\nContent-Length: {n}\r\nX-Backend: "
+                          f"{self.ident}\r\nConnection: close\r\n\r\n").encode())
+            view = memoryview(PATTERN)
+            for off in range(0, n, len(PATTERN)):
+                piece = view[:min(len(PATTERN), n - off)]
+                c.sendall(piece)
+                self.count(bytes_out=len(piece))
+            c.shutdown(socket.SHUT_WR)
+            self.drain(c)
+            return
         if path.startswith("/file/") and path[6:].isdigit():
             data = self.body(int(path[6:]))
         elif path == "/id":

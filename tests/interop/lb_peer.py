@@ -49,7 +49,12 @@ PATTERN = bytes(range(251)) * 4096  # whole periods: any slice of it at a multip
 
 
 def out(obj):
-    print(json.dumps(obj), flush=True)
+    """One JSON line, written whole (os.write until done: a large line to a pipe is
+    written in pieces, and signals may arrive meanwhile)."""
+    sys.stdout.flush()
+    view = memoryview((json.dumps(obj) + "\n").encode())
+    while view:
+        view = view[os.write(1, view):]
 
 
 def pattern(n):

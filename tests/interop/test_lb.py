@@ -414,11 +414,16 @@ class Test:
                      f"{t_up - t_restart:.2f} s, bound interval x rise + {SLACK_S} = {bound_up} s")
             di.wait_for(lambda: self.lb.backends()[k]["total"] > still["total"] + 5, 20,
                         f"clients reaching backend {k} again")
-            os.kill(loop.proc.pid, signal.SIGTERM)
-            di.check(loop.reader.wait_for_text(r'^\{"results"', 40) is not None,
-                     f"the client loop did not report: {loop.text[-500:]}")
+            os.kill(loop.proc.pid, signal.SIGTERM)  # it ends its connections, reports, exits
+            try:
+                loop.proc.wait(40)
+            except subprocess.TimeoutExpired:
+                raise di.TestFailure(f"the client loop did not exit: {loop.text[-500:]}")
             loop.stop()
-        res = li.json_lines(loop.output)[-1]["results"]
+        res = [j for j in li.json_lines(loop.output) if "results" in j]
+        di.check(res, f"no result from the client loop (exit {loop.rc}): "
+                 f"{loop.output[:300]} ... {loop.output[-300:]}")
+        res = res[-1]["results"]
         for key in ("total", "connect_failed"):
             if still[key] is not None:
                 di.check_eq(still[key], quiet[k][key], f"backend {k}'s {key} while it was "

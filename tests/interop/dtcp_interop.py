@@ -426,6 +426,169 @@ class TapTopology:
         return Topology.in_linux(self, *cmd, cpu=cpu)
 
 
+class LbTopology:
+    """A switched LAN for a load balancer: a "switch" namespace NAME-w with a Linux bridge
+    and one veth pair from it to each of
+      NAME-s   the load balancer's namespace: NAME-s0, the VIP SUBNET.2 (the stack drives
+               it through net_af_packet; or, after kernel_lb(True), Linux holds the VIP
+               there for a kernel proxy such as HAProxy)
+      NAME-c   the client, NAME-c0 = SUBNET.1/24
+      NAME-bI  backend I (1..@nbackends), NAME-bI0 = SUBNET.(10+I)/24
+    With @relay, the client's veth does not reach the bridge: its peer NAME-rc sits in a
+    relay namespace NAME-r with NAME-rw, whose peer NAME-wr is the bridge port, so that
+    netem_relay NAME-rc NAME-rw (in_relay()) carries every client frame (impairing it).
+    Every namespace: IPv6 off, ip_forward 0, lo up; offloads (tx, tso, gso, gro) off on
+    every veth end, so af_packet and the relay see whole, checksummed, unmerged frames;
+    the LB's veth and the relay's have an nftables ingress chain that drops everything
+    (their kernel never answers; packet sockets still see the frames) unless
+    kernel_lb(True). No route anywhere but the /24: nothing goes toward eth0.
+    ip netns del removes it all. Subnet in 198.18.0.0/15."""
+
+    def __init__(self, tag, subnet, nbackends=3, relay=False):
+        check(re.fullmatch(r"198\.1[89]\.\d+", subnet) is not None,
+              f"subnet {subnet} outside 198.18.0.0/15")
+        self.name = f"{tag}{os.getpid()}"[:10]
+        self.subnet = subnet
+        self.nbackends = nbackends
+        self.relay = relay
+        self.up = False
+        n = self.name
+        self.switch_ns, self.stack_ns, self.client_ns = f"{n}-w", f"{n}-s", f"{n}-c"
+        self.relay_ns = f"{n}-r" if relay else None
+        self.backend_ns = [f"{n}-b{i + 1}" for i in range(nbackends)]
+        self.stack_if, self.client_if = f"{n}-s0", f"{n}-c0"
+        self.backend_if = [f"{n}-b{i + 1}0" for i in range(nbackends)]
+        self.relay_client_if, self.relay_switch_if = f"{n}-rc", f"{n}-rw"
+        self.prefix_len = 24
+        self.vip = self.stack_addr = f"{subnet}.2"
+        self.client_addr = self.linux_addr = f"{subnet}.1"
+        self.backend_addrs = [f"{subnet}.{11 + i}" for i in range(nbackends)]
+        # Topology-compatible names, so that af_packet_vdev() and friends work.
+        self.linux_ns, self.linux_if = self.client_ns, self.client_if
+        self.kernel = False
+
+    def namespaces(self):
+        return ([self.switch_ns, self.stack_ns, self.client_ns] + self.backend_ns +
+                ([self.relay_ns] if self.relay else []))
+
+    def _veth(self, ns_a, if_a, ns_b, if_b):
+        run(["ip", "link", "add", if_a, "netns", ns_a, "type", "veth", "peer", "name", if_b,
+             "netns", ns_b])
+        for ns, dev in ((ns_a, if_a), (ns_b, if_b)):
+            run(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off", "tso", "off",
+                 "gso", "off", "gro", "off"])
+
+    def _mute(self, ns, devs):
+        if shutil.which("nft"):
+            chains = "".join(f"chain in{i} {{ type filter hook ingress device \"{d}\" "
+                             f"priority 0; policy drop; }}\n" for i, d in enumerate(devs))
+            run(["ip", "netns", "exec", ns, "nft", "-f", "-"],
+                input=f"table netdev dtcp_mute {{\n{chains}}}\n")
+
+    def __enter__(self):
+        self.up = True
+        n, sw = self.name, self.switch_ns
+        try:
+            self._down()
+            for ns in self.namespaces():
+                run(["ip", "netns", "add", ns])
+                run(["ip", "netns", "exec", ns, "sysctl", "-qw",
+                     "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+                     "net.ipv4.ip_forward=0"])
+                run(["ip", "-n", ns, "link", "set", "lo", "up"])
+            # Bridged frames need not go through iptables (br_netfilter may be loaded).
+            run(["ip", "netns", "exec", sw, "sysctl", "-qw",
+                 "net.bridge.bridge-nf-call-iptables=0",
+                 "net.bridge.bridge-nf-call-arptables=0"], check_rc=False)
+            run(["ip", "-n", sw, "link", "add", "br0", "type", "bridge", "stp_state", "0",
+                 "forward_delay", "0"])
+            ports = [f"{n}-ws", f"{n}-wc" if not self.relay else f"{n}-wr"]
+            self._veth(self.stack_ns, self.stack_if, sw, ports[0])
+            if self.relay:
+                self._veth(self.client_ns, self.client_if, self.relay_ns, self.relay_client_if)
+                self._veth(self.relay_ns, self.relay_switch_if, sw, ports[1])
+            else:
+                self._veth(self.client_ns, self.client_if, sw, ports[1])
+            for i in range(self.nbackends):
+                ports.append(f"{n}-w{i + 1}")
+                self._veth(self.backend_ns[i], self.backend_if[i], sw, ports[-1])
+            for p in ports:
+                run(["ip", "-n", sw, "link", "set", p, "master", "br0", "up"])
+            run(["ip", "-n", sw, "link", "set", "br0", "up"])
+            run(["ip", "-n", self.client_ns, "addr", "add",
+                 f"{self.client_addr}/{self.prefix_len}", "dev", self.client_if])
+            for ns, dev, addr in zip(self.backend_ns, self.backend_if, self.backend_addrs):
+                run(["ip", "-n", ns, "addr", "add", f"{addr}/{self.prefix_len}", "dev", dev])
+            self._mute(self.stack_ns, [self.stack_if])
+            if self.relay:
+                self._mute(self.relay_ns, [self.relay_client_if, self.relay_switch_if])
+                for dev in (self.relay_client_if, self.relay_switch_if):
+                    run(["ip", "-n", self.relay_ns, "link", "set", dev, "up"])
+            for ns, dev in ([(self.stack_ns, self.stack_if), (self.client_ns, self.client_if)]
+                            + list(zip(self.backend_ns, self.backend_if))):
+                run(["ip", "-n", ns, "link", "set", dev, "up"])
+            self.stack_mac = Topology.link_mac(self.stack_ns, self.stack_if)
+        except BaseException:
+            self.__exit__()
+            raise
+        log(f"lb topology {n}: bridge br0 in {sw}; client {self.client_addr} "
+            f"{'(via netem_relay in ' + self.relay_ns + ') ' if self.relay else ''}"
+            f"VIP {self.vip} ({self.stack_ns}/{self.stack_if} {self.stack_mac}); backends " +
+            ", ".join(f"{a} ({ns})" for a, ns in zip(self.backend_addrs, self.backend_ns)))
+        return self
+
+    def kernel_lb(self, on):
+        """on: Linux holds the VIP on the LB's veth (no mute chain) for a kernel proxy;
+        off: no address, muted, for the stack. Neighbour caches are flushed everywhere
+        (the VIP's MAC may change: dtcp's af_packet port may not use the veth's)."""
+        if on and not self.kernel:
+            subprocess.run(["ip", "netns", "exec", self.stack_ns, "nft", "delete", "table",
+                            "netdev", "dtcp_mute"], capture_output=True, timeout=30)
+            run(["ip", "-n", self.stack_ns, "addr", "add", f"{self.vip}/{self.prefix_len}",
+                 "dev", self.stack_if])
+        elif not on and self.kernel:
+            run(["ip", "-n", self.stack_ns, "addr", "flush", "dev", self.stack_if])
+            self._mute(self.stack_ns, [self.stack_if])
+        self.kernel = on
+        for ns in [self.client_ns, self.stack_ns] + self.backend_ns:
+            run(["ip", "-n", ns, "neigh", "flush", "all"], check_rc=False)
+
+    def _down(self):
+        for ns in self.namespaces():
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=60)
+
+    def __exit__(self, *exc):
+        if self.up:
+            self._down()
+            self.up = False
+        return False
+
+    @staticmethod
+    def _in(ns, cmd, cpu):
+        argv = ["ip", "netns", "exec", ns]
+        if cpu is not None:
+            argv += ["taskset", "-c", str(cpu)]
+        return argv + list(cmd)
+
+    def in_client(self, *cmd, cpu=0):
+        """argv running @cmd in the client namespace, on core 0."""
+        return self._in(self.client_ns, cmd, cpu)
+
+    in_linux = in_client
+
+    def in_backend(self, i, *cmd, cpu=0):
+        """argv running @cmd in backend @i's namespace (0-based), on core 0."""
+        return self._in(self.backend_ns[i], cmd, cpu)
+
+    def in_lb(self, *cmd, cpu=1):
+        """argv running @cmd in the load balancer's namespace, on core 1."""
+        return self._in(self.stack_ns, cmd, cpu)
+
+    def in_relay(self, *cmd, cpu=0):
+        check(self.relay, "no relay namespace in this topology")
+        return self._in(self.relay_ns, cmd, cpu)
+
+
 def relay_binary():
     path = os.path.join(build_root(), "tests", "interop", "netem_relay")
     check(os.access(path, os.X_OK), f"netem_relay not found at {path} (DTCP_BUILD_ROOT?)")

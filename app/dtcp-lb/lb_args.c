@@ -193,12 +193,15 @@ lb_parse_backends(const char *s, struct lb_options *opt, char *why, size_t why_l
 	unsigned int n = 0;
 
 	for (;;) {
-		const char *colon = strchr(p, ':'), *comma;
+		const char *colon, *comma;
 		char ip[INET_ADDRSTRLEN], port[8];
 		struct in_addr a;
 		uint32_t port_n;
 		size_t ip_len, port_len;
 
+		while (*p == ' ' || *p == '\t') /* "A:P, B:P" reads well in a file */
+			p++;
+		colon = strchr(p, ':');
 		comma = strchr(p, ',');
 		if (comma == NULL)
 			comma = p + strlen(p);

@@ -205,8 +205,14 @@ lb_parse_backends(const char *s, struct lb_options *opt, char *why, size_t why_l
 		comma = strchr(p, ',');
 		if (comma == NULL)
 			comma = p + strlen(p);
-		if (colon == NULL || colon > comma)
-			goto bad;
+		if (comma == p) {
+			snprintf(why, why_len, "'%s' has an empty entry", s);
+			return -EINVAL;
+		}
+		if (colon == NULL || colon > comma) {
+			snprintf(why, why_len, "'%.*s' has no port (IP:PORT)", (int)(comma - p), p);
+			return -EINVAL;
+		}
 		ip_len = (size_t)(colon - p);
 		port_len = (size_t)(comma - colon - 1);
 		if (ip_len == 0 || ip_len >= sizeof(ip) || port_len == 0 ||

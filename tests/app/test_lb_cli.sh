@@ -36,7 +36,7 @@ expect_error bad_policy_cli "--policy: 'random' is not maglev or roundrobin" \
 expect_error timeout_over_interval \
 	"--health-timeout: 3000 ms is longer than the health interval (1000 ms)" \
 	--health-timeout 3000 <<<$'[lb]\nlisten = 80\nbackends = 198.18.60.1:80'
-expect_error bad_backend "--backend: '198.18.60.1' is not a list of IP:PORT such as 198.18.0.1:80,198.18.0.3:80" \
+expect_error bad_backend "--backend: '198.18.60.1' has no port (IP:PORT)" \
 	--listen 80 --backend 198.18.60.1 <<<""
 expect_error stack_key "tcp:max_conns: '1' is not an integer in [16, 16777216]" \
 	--listen 80 --backend 198.18.60.1:80 <<<$'[tcp]\nmax_conns = 1'

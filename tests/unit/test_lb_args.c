@@ -173,9 +173,7 @@ test_file_errors(void)
 	write_ini("[lb]\nlisten = 80\nbogus = 1\n");
 	CHECK_ERR("lb:bogus: unknown key", "--config", ini_path);
 	write_ini("[lb]\nbackends = 198.18.60.1\n");
-	CHECK_ERR("lb:backends: '198.18.60.1' is not a list of IP:PORT such as "
-		  "198.18.0.1:80,198.18.0.3:80",
-		  "--config", ini_path);
+	CHECK_ERR("lb:backends: '198.18.60.1' has no port (IP:PORT)", "--config", ini_path);
 	write_ini("[lb]\npolicy = random\n");
 	CHECK_ERR("lb:policy: 'random' is not maglev or roundrobin", "--config", ini_path);
 	/* The stack's keys keep the stack's messages; an unknown section is still refused. */
@@ -208,9 +206,14 @@ test_cli_errors(void)
 	CHECK_ERR("--idle-timeout: '' is not a whole number in 0..604800", BASE, "--idle-timeout",
 		  "");
 	CHECK_ERR("--policy: 'hash' is not maglev or roundrobin", BASE, "--policy", "hash");
-	CHECK_ERR("--backend: '198.18.60.1:80,' is not a list of IP:PORT such as "
+	CHECK_ERR("--backend: '198.18.60.1:80,' has an empty entry", BASE, "--backend",
+		  "198.18.60.1:80,");
+	CHECK_ERR("--backend: '198.18.60.1:80x' is not a list of IP:PORT such as "
 		  "198.18.0.1:80,198.18.0.3:80",
-		  BASE, "--backend", "198.18.60.1:80,");
+		  BASE, "--backend", "198.18.60.1:80x");
+	CHECK_ERR("--backend: 'nohost:80' is not a list of IP:PORT such as "
+		  "198.18.0.1:80,198.18.0.3:80",
+		  BASE, "--backend", "nohost:80");
 	CHECK_ERR("--backend: '198.18.60.1:0' is not a list of IP:PORT such as "
 		  "198.18.0.1:80,198.18.0.3:80",
 		  BASE, "--backend", "198.18.60.1:0");

@@ -390,6 +390,7 @@ dtcp_write(struct dtcp_conn *c, const void *buf, size_t len)
 	}
 	if (done < len)
 		c->flags |= TCPF_SEND_SHORT;
+	c->lc->ctr[DTCP_CTR_APP_BYTES_COPIED_IN] += done;
 	if (done > 0)
 		tcp_output(c);
 	else if (len > 0 && tcp_sndq_fits(c, 1, RTE_MBUF_DEFAULT_BUF_SIZE))
@@ -461,6 +462,7 @@ dtcp_read(struct dtcp_conn *c, void *buf, size_t len)
 		head->pkt_len = head->data_len;
 		rte_pktmbuf_free(head);
 	}
+	c->lc->ctr[DTCP_CTR_APP_BYTES_COPIED_OUT] += done;
 	if (done > 0)
 		tcp_window_update(c);
 	return done;

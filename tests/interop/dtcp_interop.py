@@ -77,6 +77,18 @@ def server_binary():
     return path
 
 
+def sanitized():
+    """True when the build under test has sanitizers on (meson's b_sanitize): its
+    binaries then run several times slower, which rate-bound tests must allow for."""
+    path = os.path.join(build_root(), "meson-info", "intro-buildoptions.json")
+    try:
+        with open(path) as f:
+            opts = {o["name"]: o["value"] for o in json.load(f)}
+    except (OSError, ValueError, KeyError):
+        return False
+    return opts.get("b_sanitize", "none") not in ("none", "")
+
+
 def topo_script():
     path = os.path.join(source_root(), "tools", "topo")
     check(os.access(path, os.X_OK), f"tools/topo not found at {path} (DTCP_SOURCE_ROOT?)")

@@ -23,6 +23,7 @@ sees them (the stack answers every SYN it receives): curls then lose SYNs (Linux
 after 1 s, so connect p99 passes 1 s) and some fail outright by plain packet loss,
 whatever the stack does. 20,000 SYN/s is still a flood (~400,000 SYNs, the 1,024-entry
 SYN queue full after 50 ms) that the path carries whole, so every failure is the stack's.
+Under sanitizers (ASan/UBSan tree) the default rate is 10,000 SYN/s (see FLOOD_RATE).
 DTCP_SYNFLOOD_RATE=max (or another rate) runs the test at that rate instead, for a
 machine where the path keeps up; the answered-% bound then does not apply.
 
@@ -31,8 +32,8 @@ fetching /bytes/N with N from 64 to 100000 (both ends included) with --max-time 
 
 Asserts: every curl exits 0 with status 200 and exactly the pattern body (byte i =
 i mod 251); each started while the flood ran; curl's connect times (time_connect) have
-a p99 under 1 s (p50 and p99 printed); the flood really ran (its JSON: at least 100,000
-SYNs sent over about 20 s, SYN-ACKs received, and at a fixed rate at least 90 % of its
+a p99 under 1 s, 3 s under sanitizers (p50 and p99 printed); the flood really ran (its
+JSON: at least 100,000 SYNs sent over about 20 s, SYN-ACKs received, and at a fixed rate at least 90 % of its
 SYNs answered: the cookie path keeps up); the server sent SYN cookies
 (tcp_syncookies_sent > 0, also in the SYN-queue overflow count) and validated the curl
 handshakes that came back with one (tcp_syncookies_validated > 0; no cookie was rejected
@@ -57,13 +58,20 @@ PORT = 80
 FLOOD_ADDR = SUBNET + ".3"
 SPOOF = "198.19.0.0/16"
 FLOOD_S = 20
-FLOOD_RATE = os.environ.get("DTCP_SYNFLOOD_RATE", "20000")
+# Under ASan/UBSan the stack's time per SYN is several times larger: at 20,000/s the
+# af_packet path then drops curl's frames with the flood's when the machine is busy (seen:
+# 66 % of the frames delivered, 7 curls of 200 timed out). That tree checks memory safety
+# on the flood path, not its speed: half the rate is still a flood (the SYN queue is full
+# within 0.1 s and ~200,000 SYNs are answered with cookies).
+FLOOD_RATE = os.environ.get("DTCP_SYNFLOOD_RATE", "10000" if di.sanitized() else "20000")
 MIN_ANSWERED_PCT = 90.0  # at a fixed rate the path carries
 CURLS = 200
 CURL_INTERVAL_S = 0.05
 CURL_MAX_TIME_S = 5
 MIN_BYTES, MAX_BYTES = 64, 100000
-CONNECT_P99_MAX_S = 1.0
+# A curl SYN the path dropped is resent after 1 s. The release tree must keep p99 below
+# that; under sanitizers, when the machine is busy, a few of 200 may need one resend.
+CONNECT_P99_MAX_S = 3.0 if di.sanitized() else 1.0
 RSS_GROWTH_MAX_KB = 8 * 1024
 MIN_SYNS = 100000
 

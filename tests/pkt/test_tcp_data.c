@@ -96,6 +96,7 @@ test_in_order_delivery(void)
 	expect_recv(&t, data, 3000);
 	CHECK(dtcp_recv(t.c) == NULL);
 	CHECK_EQ(rte_errno, EAGAIN);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_APP_BYTES_COPIED_OUT), 0); /* dtcp_recv() copies nothing */
 	/* Without window scaling 64 KiB - 1 was advertised all along: no update to send. */
 	tt_expect_none(&t);
 	/* dtcp_read() copies, across segments and in pieces. */
@@ -110,6 +111,7 @@ test_in_order_delivery(void)
 	CHECK_BYTES(part, "o world", 7);
 	CHECK_EQ(dtcp_read(t.c, part, sizeof(part)), 0);
 	CHECK_EQ(t.c->rcvq_len, 0);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_APP_BYTES_COPIED_OUT), 11);
 	tt_expect_none(&t);
 	CHECK_EQ(harness_drops(&t.h), 0);
 out:
@@ -318,6 +320,7 @@ test_send_window_respected(void)
 	CHECK_EQ(t.c->snd_wnd, 1000);
 	tt_pattern(data, sizeof(data), 1);
 	CHECK_EQ(dtcp_write(t.c, data, sizeof(data)), 3000);
+	CHECK_EQ(tt_ctr(&t, DTCP_CTR_APP_BYTES_COPIED_IN), 3000);
 	tt_poll(&t, 0);
 	expect_data(&t, data, 1000, false);
 	tt_expect_none(&t);

@@ -87,6 +87,10 @@ extern "C" {
 	X(TCP_TX_DELAYED_ACKS, "tcp_tx_delayed_acks", "ACKs sent by the delayed-ACK timer")        \
 	X(TCP_TX_WINDOW_UPDATES, "tcp_tx_window_updates",                                          \
 	  "ACKs sent because the application's reads opened the window")                           \
+	X(APP_BYTES_COPIED_IN, "app_bytes_copied_in",                                              \
+	  "payload bytes dtcp_write() copied into mbufs (zero-copy senders: 0)")                   \
+	X(APP_BYTES_COPIED_OUT, "app_bytes_copied_out",                                            \
+	  "payload bytes dtcp_read() copied out of mbufs (zero-copy receivers: 0)")                \
 	X(TCP_TX_SEGMENTS, "tcp_tx_segments",                                                      \
 	  "TCP segments sent (on the wire: a TSO frame counts the segments it is cut into)")       \
 	X(TCP_TX_TSO_FRAMES, "tcp_tx_tso_frames", "frames handed to the device to segment (TSO)")  \

@@ -108,6 +108,7 @@ struct lb_lcore {
 } __rte_cache_aligned;
 
 struct lb_proxy {
+	struct dtcp_stack *stack;
 	struct lb_proxy_options opt;
 	struct lb_backends *be;
 	unsigned int nb_lcores;
@@ -582,6 +583,7 @@ lb_proxy_create(struct dtcp_stack *stack, const struct lb_proxy_options *opt,
 		fprintf(stderr, "dtcp-lb: proxy state: out of memory\n");
 		return NULL;
 	}
+	px->stack = stack;
 	px->opt = *opt;
 	px->be = be;
 	px->nb_lcores = dtcp_stack_lcore_count(stack);
@@ -630,10 +632,16 @@ lb_proxy_failed(const struct lb_proxy *px)
 void
 lb_proxy_counters(const struct lb_proxy *px, uint64_t out[LB_CTR__MAX])
 {
+	uint64_t stack_ctr[DTCP_CTR__MAX];
+
 	memset(out, 0, sizeof(uint64_t) * LB_CTR__MAX);
 	for (unsigned int i = 0; i < px->nb_lcores; i++)
 		for (unsigned int c = 0; c < LB_CTR__MAX; c++)
 			out[c] += px->lcores[i]->ctr[c];
+	/* Measured, not assumed: the stack counts what its copying calls copy. */
+	dtcp_stack_counters(px->stack, stack_ctr);
+	out[LB_CTR_PAYLOAD_COPIES] =
+		stack_ctr[DTCP_CTR_APP_BYTES_COPIED_IN] + stack_ctr[DTCP_CTR_APP_BYTES_COPIED_OUT];
 }
 
 void

@@ -48,7 +48,8 @@
 	X(IDLE_TIMEOUTS, "idle_timeouts", "pairs reset both ways after --idle-timeout")            \
 	X(HALF_CLOSES, "half_closes", "FINs passed on (dtcp_shutdown of the other side)")          \
 	X(PAYLOAD_COPIES, "payload_copies",                                                        \
-	  "payload bytes the proxy copied: always 0, data moves as mbufs")                         \
+	  "payload bytes copied by dtcp_read()/dtcp_write() (the stack's app_bytes_copied_in "     \
+	  "+ _out): 0, the proxy splices mbufs")                                                   \
 	X(BYTES_TO_BACKEND, "bytes_to_backend", "client bytes taken by backend connections")       \
 	X(BYTES_TO_CLIENT, "bytes_to_client", "backend bytes taken by client connections")
 

@@ -97,6 +97,12 @@ dtcp_lcore_run(struct dtcp_lcore *lc)
 	return 0;
 }
 
+uint64_t
+dtcp_lcore_now_us(const struct dtcp_lcore *lc)
+{
+	return lc->now_us;
+}
+
 const uint64_t *
 dtcp_lcore_counters(const struct dtcp_lcore *lc)
 {

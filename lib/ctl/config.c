@@ -367,8 +367,24 @@ check_ini_lines(const char *path, char *err, size_t err_len)
 	return rc;
 }
 
+static bool
+is_app_section(const char *name, const char *const *app_sections)
+{
+	for (; app_sections != NULL && *app_sections != NULL; app_sections++)
+		if (strcmp(name, *app_sections) == 0)
+			return true;
+	return false;
+}
+
 int
 dtcp_config_load(struct dtcp_config *cfg, const char *path, char *err, size_t err_len)
+{
+	return dtcp_config_load_app(cfg, path, NULL, err, err_len);
+}
+
+int
+dtcp_config_load_app(struct dtcp_config *cfg, const char *path, const char *const *app_sections,
+		     char *err, size_t err_len)
 {
 	struct rte_cfgfile *file;
 	char(*sections)[CFG_NAME_LEN] = NULL;
@@ -415,6 +431,8 @@ dtcp_config_load(struct dtcp_config *cfg, const char *path, char *err, size_t er
 		int n = rte_cfgfile_section_num_entries(file, sections[s]);
 		int port = port_section_index(sections[s]);
 
+		if (is_app_section(sections[s], app_sections))
+			continue; /* the application reads it */
 		if (strcmp(sections[s], "stack") != 0 && strcmp(sections[s], "tcp") != 0 &&
 		    port < 0) {
 			config_error(

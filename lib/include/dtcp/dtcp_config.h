@@ -155,6 +155,22 @@ int dtcp_config_set(struct dtcp_config *cfg, const char *section, const char *ke
 int dtcp_config_load(struct dtcp_config *cfg, const char *path, char *err, size_t err_len);
 
 /**
+ * As dtcp_config_load(), but sections named in @p app_sections belong to the
+ * application (an app's own settings in the same file, e.g. dtcp-lb's [lb]):
+ * they are skipped here instead of rejected, and the caller reads them (with
+ * rte_cfgfile). The whole file still has to be valid INI.
+ *
+ * @param cfg configuration to update.
+ * @param path INI file.
+ * @param app_sections NULL-terminated list of section names; NULL for none.
+ * @param err buffer receiving "section:key: reason" (or "path: reason") on failure.
+ * @param err_len size of @p err.
+ * @return as dtcp_config_load().
+ */
+int dtcp_config_load_app(struct dtcp_config *cfg, const char *path, const char *const *app_sections,
+			 char *err, size_t err_len);
+
+/**
  * Check the configuration as a whole (cross-key rules).
  *
  * @param cfg configuration to check.

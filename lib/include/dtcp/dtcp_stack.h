@@ -139,6 +139,19 @@ struct dtcp_lcore *dtcp_stack_lcore(struct dtcp_stack *stack, unsigned int index
 unsigned int dtcp_lcore_poll(struct dtcp_lcore *lc, uint64_t now_us);
 
 /**
+ * The lcore's current time: the @p now_us its loop passed to the running or
+ * last dtcp_lcore_poll() (the TSC under dtcp_stack_run(), a test's virtual
+ * clock otherwise). Applications time their own work with it (idle timeouts,
+ * health checks) so that it follows the same clock as the stack's timers.
+ * Call on the lcore's own thread (its callbacks).
+ *
+ * @param lc the context.
+ * @return microseconds, on the clock given to dtcp_lcore_poll(); the value
+ *   set before the application's init callback runs until the first poll.
+ */
+uint64_t dtcp_lcore_now_us(const struct dtcp_lcore *lc);
+
+/**
  * Sum every lcore's counters.
  *
  * @param stack the stack.

@@ -44,6 +44,14 @@ rise 2, fall 2, policy maglev (the default). Asserted, in order:
  8. roundrobin (a second dtcp-lb, --policy roundrobin, one lcore): 999 IDNT connections
     split exactly 333/333/333 (clients' view and the LB's totals); and the stability
     check of 3 has teeth: under roundrobin the 61 ports all change backend.
+ 9. two lcores (dtcp-lb only: a third instance, -l 0,1 on net_af_packet,qpairs=2, maglev):
+    1,000 IDNT connections all succeed, spread as in 3; each lcore accepted some
+    (/dtcp/stats,N tcp_passive_opens > 0, summing to the LB's accepted count); every
+    backend connection was opened by the lcore that accepted its client: lcore 1 (no
+    health checks) made exactly as many active opens as it accepted clients, lcore 0
+    that many plus its health checks (backend checks_ok + checks_failed); no segment
+    was lost on the way to its owner (drop_steer_full 0) and no RST answered a segment
+    that found no connection (tcp_tx_rst_reply 0).
 
 With --netem (test lb_netem, subnet 198.18.51): netem_relay between the client and the
 bridge loses 2 % of the frames each way; a 10 MB download and a 4 MB echo through the LB
@@ -509,6 +517,42 @@ class Test:
             self.stability(False)
 
 
+    # --- 9. two lcores --------------------------------------------------------------------
+    def two_lcores(self):
+        def checks_done():
+            return sum(b["checks_ok"] + b["checks_failed"] for b in lb.backends())
+
+        with self.running_lb(lcores="0,1") as lb:
+            per = self.spread(MANY, CONC, "maglev, two lcores")
+            for i, p in enumerate(per):
+                di.check(SHARE_LO * MANY <= p <= SHARE_HI * MANY,
+                         f"maglev, two lcores: backend {i} got {p} of {MANY}, outside "
+                         f"{SHARE_LO:.0%}-{SHARE_HI:.0%}")
+            # Quiet first: every pair closed, so the per-lcore reads below are final.
+            di.wait_for(lambda: lb.stats()["active_pairs"] == 0, 20, "every pair closed")
+            # Health checks go on meanwhile: counted before and after the per-lcore reads.
+            checks_lo = checks_done()
+            st = [di.telemetry(lb.prefix, f"/dtcp/stats,{i}") for i in range(2)]
+            checks_hi = checks_done()
+            passive = [s["tcp_passive_opens"] for s in st]
+            active = [s["tcp_active_opens"] for s in st]
+            di.log(f"two lcores: passive opens {passive}, active opens {active}, health "
+                   f"checks {checks_lo}..{checks_hi} (lcore 0)")
+            di.check(all(p > 0 for p in passive), f"an lcore accepted no client: {passive}")
+            di.check_eq(sum(passive), lb.stats()["accepted"],
+                        "passive opens over the lcores vs the LB's accepted")
+            di.check_eq(active[1], passive[1], "lcore 1: backend connects vs clients accepted")
+            # lcore 0 opened one per client it accepted plus its checks: those done by
+            # the first count at least, those done by the second plus one in flight per
+            # backend at most.
+            di.check(passive[0] + checks_lo <= active[0] <= passive[0] + checks_hi + NB,
+                     f"lcore 0: active opens {active[0]}, want clients {passive[0]} + "
+                     f"health checks {checks_lo}..{checks_hi} (+ {NB} in flight)")
+            for i, s in enumerate(st):
+                for n in ("drop_steer_full", "tcp_tx_rst_reply"):
+                    di.check_eq(s.get(n, 0), 0, f"lcore {i}: {n}")
+
+
 def netem_test(t, topo):
     relay = di.Background(topo.in_relay(di.relay_binary(), topo.relay_client_if,
                                         topo.relay_switch_if, "--loss", str(LOSS_PCT),
@@ -552,6 +596,8 @@ def test():
         for i in range(NB):
             t.backends[i] = t.start_backend(i)
         t.roundrobin()
+        if IS_DTCP:
+            t.two_lcores()
         if t.skipped:
             di.log(f"{IMPL}: not checked (dtcp-lb only): {', '.join(t.skipped)}")
 

@@ -572,7 +572,6 @@ lb_proxy_create(struct dtcp_stack *stack, const struct lb_proxy_options *opt,
 		.fini = lb_proxy_lcore_fini,
 	};
 	struct lb_proxy *px;
-	unsigned int lcore_id;
 
 	if (opt->max_pairs == 0) {
 		fprintf(stderr, "dtcp-lb: no room for pairs\n");
@@ -587,23 +586,10 @@ lb_proxy_create(struct dtcp_stack *stack, const struct lb_proxy_options *opt,
 	px->opt = *opt;
 	px->be = be;
 	px->nb_lcores = dtcp_stack_lcore_count(stack);
-	/* Context index i belongs to the i-th EAL lcore: allocate on its socket. */
-	RTE_LCORE_FOREACH(lcore_id)
-	{
-		int index = rte_lcore_index((int)lcore_id);
-
-		if (index < 0 || (unsigned int)index >= px->nb_lcores)
-			continue;
-		px->lcores[index] = lcore_create(px, (unsigned int)index,
-						 (int)rte_lcore_to_socket_id(lcore_id));
-		if (px->lcores[index] == NULL) {
-			lb_proxy_destroy(px);
-			return NULL;
-		}
-	}
 	for (unsigned int i = 0; i < px->nb_lcores; i++) {
-		if (px->lcores[i] == NULL) { /* not reached: one context per EAL lcore */
-			fprintf(stderr, "dtcp-lb: no EAL lcore for context %u\n", i);
+		px->lcores[i] =
+			lcore_create(px, i, dtcp_lcore_socket_id(dtcp_stack_lcore(stack, i)));
+		if (px->lcores[i] == NULL) {
 			lb_proxy_destroy(px);
 			return NULL;
 		}

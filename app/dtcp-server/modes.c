@@ -671,7 +671,6 @@ srv_app_create(struct dtcp_stack *stack, const struct srv_options *opt)
 {
 	struct dtcp_app cb = {.init = srv_init, .poll = srv_poll, .fini = srv_fini};
 	struct srv_app *app;
-	unsigned int lcore_id;
 
 	app = rte_zmalloc("srv_app", sizeof(*app), RTE_CACHE_LINE_SIZE);
 	if (app == NULL) {
@@ -680,23 +679,10 @@ srv_app_create(struct dtcp_stack *stack, const struct srv_options *opt)
 	}
 	app->opt = *opt;
 	app->nb_lcores = dtcp_stack_lcore_count(stack);
-	/* Context index i belongs to the i-th EAL lcore: allocate on its socket. */
-	RTE_LCORE_FOREACH(lcore_id)
-	{
-		int index = rte_lcore_index((int)lcore_id);
-
-		if (index < 0 || (unsigned int)index >= app->nb_lcores)
-			continue;
-		app->lcores[index] = lcore_create(app, (unsigned int)index,
-						  (int)rte_lcore_to_socket_id(lcore_id));
-		if (app->lcores[index] == NULL) {
-			srv_app_destroy(app);
-			return NULL;
-		}
-	}
 	for (unsigned int i = 0; i < app->nb_lcores; i++) {
-		if (app->lcores[i] == NULL) { /* not reached: one context per EAL lcore */
-			fprintf(stderr, "dtcp-server: no EAL lcore for context %u\n", i);
+		app->lcores[i] =
+			lcore_create(app, i, dtcp_lcore_socket_id(dtcp_stack_lcore(stack, i)));
+		if (app->lcores[i] == NULL) {
 			srv_app_destroy(app);
 			return NULL;
 		}

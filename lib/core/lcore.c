@@ -103,6 +103,12 @@ dtcp_lcore_now_us(const struct dtcp_lcore *lc)
 	return lc->now_us;
 }
 
+int
+dtcp_lcore_socket_id(const struct dtcp_lcore *lc)
+{
+	return (int)rte_lcore_to_socket_id(lc->lcore_id);
+}
+
 const uint64_t *
 dtcp_lcore_counters(const struct dtcp_lcore *lc)
 {

@@ -152,6 +152,16 @@ unsigned int dtcp_lcore_poll(struct dtcp_lcore *lc, uint64_t now_us);
 uint64_t dtcp_lcore_now_us(const struct dtcp_lcore *lc);
 
 /**
+ * NUMA socket of the EAL lcore that runs a context: where an application
+ * allocates its own per-lcore state (rte_zmalloc_socket()). Callable from
+ * any thread once the stack is created.
+ *
+ * @param lc the context (dtcp_stack_lcore()).
+ * @return the socket id; 0 on a machine without NUMA information.
+ */
+int dtcp_lcore_socket_id(const struct dtcp_lcore *lc);
+
+/**
  * Sum every lcore's counters.
  *
  * @param stack the stack.

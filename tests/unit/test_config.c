@@ -191,6 +191,35 @@ test_shipped_ini_matches_defaults(void)
 	CHECK_EQ(dtcp_config_validate(&got, err, sizeof(err)), 0);
 }
 
+/*
+ * An application's own section in the stack's file: rejected by
+ * dtcp_config_load(), skipped by dtcp_config_load_app() when named (and only
+ * then), the stack's sections around it still applied.
+ */
+static void
+test_load_app_sections(void)
+{
+	static const char *const lb[] = {"lb", NULL}, *const other[] = {"other", NULL};
+	struct dtcp_config cfg;
+	char err[DTCP_CONFIG_ERR_LEN], path[512];
+
+	snprintf(path, sizeof(path), "%s/../../../config/dtcp-lb.ini", fixture_dir);
+	dtcp_config_init(&cfg);
+	CHECK_EQ(dtcp_config_load(&cfg, path, err, sizeof(err)), -ENOENT);
+	CHECK(strstr(err, "lb") != NULL);
+	dtcp_config_init(&cfg);
+	CHECK_EQ(dtcp_config_load_app(&cfg, path, other, err, sizeof(err)), -ENOENT);
+	dtcp_config_init(&cfg);
+	CHECK_EQ(dtcp_config_load_app(&cfg, path, lb, err, sizeof(err)), 0);
+	CHECK_EQ(cfg.port[0].configured, true); /* the stack's sections applied */
+	CHECK_EQ(dtcp_config_validate(&cfg, err, sizeof(err)), 0);
+	/* A bad key in a stack section still fails. */
+	dtcp_config_init(&cfg);
+	CHECK_EQ(dtcp_config_load_app(&cfg, fixture("unknown_key.ini", path, sizeof(path)), lb, err,
+				      sizeof(err)),
+		 -ENOENT);
+}
+
 static void
 test_load_keeps_absent_keys(void)
 {
@@ -935,6 +964,7 @@ main(int argc, char **argv)
 	RUN_TEST(test_set_delack);
 	RUN_TEST(test_set_congestion_control);
 	RUN_TEST(test_set_port_values);
+	RUN_TEST(test_load_app_sections);
 	RUN_TEST(test_error_buffer);
 	RUN_TEST(test_validate_rules);
 	RUN_TEST(test_validate_mbuf_cache);
